@@ -326,11 +326,9 @@ t.test('insecure TLS logs one warning; an unreadable CA bundle is a clear error'
   t.equal(warnings.length, 1);
   t.match(warnings[0], /site-a: TLS certificate verification is disabled \(insecure: true\) for fa-a\.example\.com/);
 
-  const { calls } = (() => {
-    const x = client([{ status: 200 }], { tls: { caFile: '/etc/ca.pem' }, readFileSync: () => 'PEM' });
-    return { calls: x.calls, c: x.c, run: x.c.request({ method: 'GET', url: 'https://h/' }) };
-  })();
-  await new Promise((r) => setImmediate(r));
+  const withCa = client([{ status: 200 }], { tls: { caFile: '/etc/ca.pem' }, readFileSync: () => 'PEM' });
+  await withCa.c.request({ method: 'GET', url: 'https://h/' });
+  const calls = withCa.calls;
   const agent = calls[0]!.init.agent as { options: { ca?: string; rejectUnauthorized?: boolean } };
   t.equal(agent.options.ca, 'PEM');
   t.equal(agent.options.rejectUnauthorized, true);
