@@ -1,0 +1,205 @@
+/**
+ * The state store: lowdb over the durable AtomicJsonFile adapter, plus the cross-process write mutex.
+ *
+ * Every change is one update(): take `<state>.lock` with an exclusive create (O_EXCL), re-read the file
+ * if another process replaced it since we last saw it, check the caller still holds the drctl lock,
+ * apply the change to a copy, serial+1, atomic write, drop the mutex. The mutex is held for
+ * milliseconds; the drctl lock (in the file, with a lease) is what keeps a second apply out.
+ */
+import path from 'node:path';
+import { Low } from 'lowdb';
+import { DrctlError } from '../errors.js';
+import { AtomicJsonFile, ioError } from './adapter.js';
+import { StateCode } from './codes.js';
+import { errCode, type FileStat } from './fs.js';
+import { iso, type StateEnv } from './env.js';
+import { STATE_FORMAT_VERSION, type StateData } from './types.js';
+
+export interface StateStoreOptions {
+  /** Path of the state file (default .drctl/state.json, chosen by the CLI). */
+  path: string;
+  env: StateEnv;
+  /** How long update() waits for the write mutex before giving up (default 10 s). */
+  mutexTimeoutMs?: number;
+  /** A mutex older than this (by its recorded time) is considered abandoned (default 30 s). */
+  mutexStaleMs?: number;
+  /** Told about abandoned mutexes that were removed. */
+  warn?: (message: string) => void;
+}
+
+export interface UpdateOptions {
+  /** Refuse unless the state's lock has this id (the caller's lock) — detects a lost lock. */
+  lockId?: string;
+}
+
+interface MutexContent {
+  pid: number;
+  host: string;
+  at: number;
+}
+
+function sameStat(a: FileStat | null, b: FileStat | null): boolean {
+  return a !== null && b !== null && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+export class StateStore {
+  readonly path: string;
+  readonly backupPath: string;
+  readonly mutexPath: string;
+  readonly env: StateEnv;
+  private readonly adapter: AtomicJsonFile;
+  private readonly db: Low<StateData>;
+  /** Stat of the file as of our last read or write; null = nothing read yet. */
+  private seen: FileStat | null = null;
+  private loaded = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly mutexTimeoutMs: number;
+  private readonly mutexStaleMs: number;
+  private readonly warn: (m: string) => void;
+
+  constructor(opts: StateStoreOptions) {
+    this.path = opts.path;
+    this.env = opts.env;
+    this.adapter = new AtomicJsonFile(opts.path, opts.env.fs, opts.env.pid);
+    this.backupPath = this.adapter.backup;
+    this.mutexPath = `${opts.path}.lock`;
+    this.db = new Low<StateData>(this.adapter, this.fresh());
+    this.mutexTimeoutMs = opts.mutexTimeoutMs ?? 10_000;
+    this.mutexStaleMs = opts.mutexStaleMs ?? 30_000;
+    this.warn = opts.warn ?? (() => undefined);
+  }
+
+  private fresh(): StateData {
+    return { format_version: STATE_FORMAT_VERSION, lineage: this.env.newId(), serial: 0, operations: [] };
+  }
+
+  /** Reads the file (no mutex: renames make every read a complete version). null when there is none. */
+  async load(): Promise<StateData | null> {
+    const st = await this.env.fs.stat(this.path).catch((e) => {
+      throw ioError('read the state file', this.path, e);
+    });
+    if (st === null) return null;
+    await this.db.read();
+    this.seen = st;
+    this.loaded = true;
+    return structuredClone(this.db.data);
+  }
+
+  /**
+   * Applies fn to the current state and writes it atomically (serial + 1). fn receives a copy; if it
+   * throws, nothing is written. Calls are serialized within the process.
+   */
+  update<T>(fn: (draft: StateData) => T, opts: UpdateOptions = {}): Promise<T> {
+    const run = this.queue.then(
+      () => this.updateNow(fn, opts),
+      () => this.updateNow(fn, opts),
+    );
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async updateNow<T>(fn: (draft: StateData) => T, opts: UpdateOptions): Promise<T> {
+    await this.acquireMutex();
+    try {
+      const st = await this.env.fs.stat(this.path).catch((e) => {
+        throw ioError('read the state file', this.path, e);
+      });
+      if (st === null) {
+        if (this.loaded && opts.lockId) {
+          throw this.lockLost(opts.lockId, 'the state file was removed');
+        }
+        this.db.data = this.fresh();
+      } else if (!this.loaded || !sameStat(st, this.seen)) {
+        await this.db.read();
+        this.loaded = true;
+      }
+      const current = this.db.data;
+      if (opts.lockId !== undefined && current.lock?.id !== opts.lockId) {
+        throw this.lockLost(opts.lockId, current.lock ? `it is now held by ${current.lock.who} (lock id ${current.lock.id})` : 'the lock was released (force-unlock?)');
+      }
+      const draft = structuredClone(current);
+      const out = fn(draft);
+      draft.serial = current.serial + 1;
+      this.db.data = draft;
+      try {
+        await this.db.write();
+      } catch (err) {
+        this.db.data = current;
+        throw err;
+      }
+      this.loaded = true;
+      this.seen = await this.env.fs.stat(this.path).catch(() => null);
+      return out;
+    } finally {
+      await this.releaseMutex();
+    }
+  }
+
+  private lockLost(lockId: string, why: string): DrctlError {
+    return new DrctlError(StateCode.lockLost, `This drctl no longer holds the state lock ${lockId}: ${why}. It stops here without touching anything else.`, {
+      hint: 'Check `drctl state show` and `drctl ops list`; run `drctl apply` again to resume once no other drctl is running.',
+      exitCode: 3,
+    });
+  }
+
+  private async acquireMutex(): Promise<void> {
+    const { fs } = this.env;
+    const start = this.env.now();
+    let delay = 2;
+    let lastHolder = 'unknown';
+    for (;;) {
+      try {
+        const fh = await fs.open(this.mutexPath, 'wx');
+        try {
+          const content: MutexContent = { pid: this.env.pid, host: this.env.hostname(), at: this.env.now() };
+          await fh.writeAll(JSON.stringify(content));
+        } finally {
+          await fh.close();
+        }
+        return;
+      } catch (err) {
+        const code = errCode(err);
+        if (code === 'ENOENT') {
+          await fs.mkdirp(path.dirname(this.mutexPath)).catch((e) => {
+            throw ioError('create the directory of', this.path, e);
+          });
+          continue;
+        }
+        if (code !== 'EEXIST') throw ioError('create the write mutex', this.mutexPath, err);
+      }
+      const text = await fs.readFile(this.mutexPath).catch(() => null);
+      if (text === null) continue; // released between our attempts
+      let holder: MutexContent | undefined;
+      try {
+        holder = JSON.parse(text) as MutexContent;
+      } catch {
+        holder = undefined; // being written right now
+      }
+      if (holder && typeof holder.pid === 'number') {
+        lastHolder = `pid ${holder.pid} on ${holder.host} since ${iso(holder.at)}`;
+        const deadHere = holder.host === this.env.hostname() && holder.pid !== this.env.pid && !this.env.isPidAlive(holder.pid);
+        const old = this.env.now() - holder.at > this.mutexStaleMs;
+        if (deadHere || old) {
+          // Re-check it is still the same abandoned mutex before removing it.
+          const again = await fs.readFile(this.mutexPath).catch(() => null);
+          if (again === text) {
+            await fs.unlink(this.mutexPath);
+            this.warn(`Removed an abandoned state write mutex ${this.mutexPath} (${lastHolder}${deadHere ? ', process gone' : ''}).`);
+          }
+          continue;
+        }
+      }
+      if (this.env.now() - start >= this.mutexTimeoutMs) {
+        throw new DrctlError(StateCode.mutexBusy, `The state file ${this.path} is being written by another process (${lastHolder}) and stayed busy for ${Math.round(this.mutexTimeoutMs / 1000)} s.`, {
+          hint: `If no drctl is running, remove ${this.mutexPath} and retry.`,
+        });
+      }
+      await this.env.sleep(delay);
+      delay = Math.min(50, delay * 2);
+    }
+  }
+
+  private async releaseMutex(): Promise<void> {
+    await this.env.fs.unlink(this.mutexPath).catch(() => undefined);
+  }
+}
