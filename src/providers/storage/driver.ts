@@ -21,6 +21,8 @@ export interface StorageGroupRef {
   peer?: string;
   /** RPO budget, for lag evaluation. */
   rpoMinutes?: number;
+  /** Async replication interval (spec `intervalSeconds`); protect() sets the array schedule from it. */
+  intervalSeconds?: number;
 }
 
 export interface SnapshotRef {
@@ -54,8 +56,11 @@ export interface StorageDriver {
    * into volumes; sync: promote the pod / images. `force` allows promotion without a clean demote.
    */
   promote(ref: StorageGroupRef, opts: { force: boolean; snapshot?: string }): Promise<VolumeCopy[]>;
-  /** Make this array's copy read-only / a replication target (the old source after a failover). */
-  demote(ref: StorageGroupRef): Promise<void>;
+  /**
+   * Make this array's copy read-only / a replication target (the old source after a failover).
+   * `force` skips waiting for pending data to reach the peer (Pure pods: skip_quiesce instead of quiesce).
+   */
+  demote(ref: StorageGroupRef, opts?: { force?: boolean }): Promise<void>;
   /** Copy the latest replicated snapshot into drill volumes named with `tag`, production untouched. */
   cloneForDrill(ref: StorageGroupRef, tag: string): Promise<VolumeCopy[]>;
   /** Remove exactly the drill volumes carrying `tag`; returns what was removed. */
