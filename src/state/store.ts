@@ -153,9 +153,13 @@ export class StateStore {
         try {
           const content: MutexContent = { pid: this.env.pid, host: this.env.hostname(), at: this.env.now() };
           await fh.writeAll(JSON.stringify(content));
-        } finally {
-          await fh.close();
+        } catch (err) {
+          // We own the file but could not say so: remove it rather than strand an anonymous mutex.
+          await fh.close().catch(() => undefined);
+          await fs.unlink(this.mutexPath).catch(() => undefined);
+          throw ioError('create the write mutex', this.mutexPath, err);
         }
+        await fh.close();
         return;
       } catch (err) {
         const code = errCode(err);

@@ -1,0 +1,107 @@
+/** Test doubles for the state layer: a fake clock + timer, a recording / fault-injecting fs. */
+import { defaultStateEnv, type IntervalTimer, type StateEnv } from '../../src/state/env.js';
+import { nodeStateFs, type StateFs } from '../../src/state/fs.js';
+
+export const T0 = Date.parse('2025-06-01T09:00:00.000Z');
+
+export interface FakeTimer extends IntervalTimer {
+  /** Number of live intervals. */
+  live(): number;
+  /** Fires every live interval once (in creation order). */
+  fireAll(): void;
+}
+
+export interface FakeWorld {
+  env: StateEnv;
+  timer: FakeTimer;
+  /** pids considered alive (the env's own pid is alive). */
+  alive: Set<number>;
+  advance(ms: number): void;
+  now(): number;
+}
+
+export function fakeTimer(): FakeTimer {
+  const intervals = new Map<number, () => void>();
+  let next = 1;
+  return {
+    setInterval(fn) {
+      const h = next++;
+      intervals.set(h, fn);
+      return h;
+    },
+    clearInterval(h) {
+      intervals.delete(h as number);
+    },
+    live: () => intervals.size,
+    fireAll() {
+      for (const fn of [...intervals.values()]) fn();
+    },
+  };
+}
+
+export function fakeWorld(over: Partial<StateEnv> = {}, start = T0): FakeWorld {
+  let t = start;
+  let n = 0;
+  const alive = new Set<number>([over.pid ?? 4242]);
+  const timer = fakeTimer();
+  const env = defaultStateEnv({
+    now: () => t,
+    newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+    hostname: () => 'host-a',
+    user: () => 'alice',
+    pid: 4242,
+    isPidAlive: (pid) => alive.has(pid),
+    sleep: async (ms) => {
+      t += ms;
+    },
+    timer,
+    version: '0.1.0',
+    ...over,
+  });
+  return { env, timer, alive, advance: (ms) => void (t += ms), now: () => t };
+}
+
+export type FsOp = 'readFile' | 'stat' | 'mkdirp' | 'open' | 'writeAll' | 'sync' | 'close' | 'rename' | 'link' | 'copyFile' | 'unlink' | 'fsyncDir';
+
+/**
+ * Wraps an fs, records every call as "op path[ -> path2]" and lets a test fail one: `fault(op, path)`
+ * returns an error to throw instead of doing it (the call is recorded with a "!" prefix).
+ */
+export function recordingFs(inner: StateFs = nodeStateFs(), fault?: (op: FsOp, path: string, to?: string) => Error | undefined) {
+  const log: string[] = [];
+  const base = (p: string) => p.split('/').pop()!.replace(/-\d+-\d+$/, '-N').replace(/tmp-\d+$/, 'tmp-N');
+  const rec = async <T>(op: FsOp, p: string, f: () => Promise<T>, to?: string): Promise<T> => {
+    const e = fault?.(op, p, to);
+    const line = `${op} ${base(p)}${to ? ` -> ${base(to)}` : ''}`;
+    if (e) {
+      log.push(`!${line}`);
+      throw e;
+    }
+    log.push(line);
+    return f();
+  };
+  const fs: StateFs = {
+    readFile: (p) => rec('readFile', p, () => inner.readFile(p)),
+    stat: (p) => rec('stat', p, () => inner.stat(p)),
+    mkdirp: (p) => rec('mkdirp', p, () => inner.mkdirp(p)),
+    open: (p, flags) =>
+      rec('open', p, async () => {
+        const h = await inner.open(p, flags);
+        return {
+          writeAll: (d: string) => rec('writeAll', p, () => h.writeAll(d)),
+          sync: () => rec('sync', p, () => h.sync()),
+          close: () => rec('close', p, () => h.close()),
+        };
+      }),
+    rename: (a, b) => rec('rename', a, () => inner.rename(a, b), b),
+    link: (a, b) => rec('link', a, () => inner.link(a, b), b),
+    copyFile: (a, b) => rec('copyFile', a, () => inner.copyFile(a, b), b),
+    unlink: (p) => rec('unlink', p, () => inner.unlink(p)),
+    fsyncDir: (p) => rec('fsyncDir', p, () => inner.fsyncDir(p)),
+  };
+  return { fs, log };
+}
+
+export function errno(code: string, message = code): Error {
+  return Object.assign(new Error(message), { code });
+}
