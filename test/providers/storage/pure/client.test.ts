@@ -7,7 +7,7 @@ import { FakeArray } from './fake-array.js';
 
 const clock = { now: Date.parse('2024-05-01T10:00:00Z') };
 
-async function served(t: Tap.Test, setup: (fa: FakeArray) => void = () => {}) {
+async function served(t: { teardown: (fn: () => unknown) => void }, setup: (fa: FakeArray) => void = () => {}) {
   const fa = new FakeArray('fa-a', clock);
   setup(fa);
   const srv = await fa.listen();

@@ -85,7 +85,7 @@ export class FakeArray {
     this.faults.push({ method, path, status, body, times });
   }
 
-  addVolume(name: string, size = 1073741824, extra: Item = {}) {
+  addVolume(name: string, size = 1073741824, extra: Item = {}): Item {
     const pod = name.includes('::') ? name.split('::')[0]! : null;
     const v = {
       id: this.id(), name, created: this.clock.now, destroyed: false, provisioned: size, serial: this.id().toUpperCase(),
@@ -277,7 +277,7 @@ export class FakeArray {
         if (existing && q.get('overwrite') !== 'true') return this.err(400, 'Volume already exists.', name);
         const snap = this.volumeSnapshots.find((s) => s.name === src) ?? this.volumes.find((v) => v.name === src);
         if (!snap) return this.err(400, 'No such volume or snapshot.', src);
-        const v = existing ?? this.addVolume(name, snap.provisioned);
+        const v: Item = existing ?? this.addVolume(name, snap.provisioned);
         v.source = ref(snap.source?.name ?? src);
         v.copied_from = src;
         return this.reply(200, { items: [v] });
