@@ -1,12 +1,12 @@
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { DrctlError } from '../../src/errors.js';
 import { Journal } from '../../src/state/journal.js';
 import { acquireLock, DEFAULT_LEASE_MS, forceUnlock } from '../../src/state/lock.js';
 import { StateStore } from '../../src/state/store.js';
 import { fakeWorld, type FakeWorld } from './fakes.js';
 
-function setup(t: Tap.Test) {
+function setup(t: Test) {
   const dir = t.testdir({});
   const file = path.join(dir, 'state.json');
   const w = fakeWorld();

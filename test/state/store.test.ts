@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { DrctlError } from '../../src/errors.js';
 import { StateStore } from '../../src/state/store.js';
 import { STATE_FORMAT_VERSION } from '../../src/state/types.js';
 import { errno, fakeWorld, recordingFs } from './fakes.js';
 
-function setup(t: Tap.Test, fault?: Parameters<typeof recordingFs>[1]) {
+function setup(t: Test, fault?: Parameters<typeof recordingFs>[1]) {
   const dir = t.testdir({});
   const file = path.join(dir, '.drctl', 'state.json');
   const rec = recordingFs(undefined, fault);
