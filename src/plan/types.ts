@@ -59,6 +59,12 @@ export type StepName =
   | 'server.wait-active'
   | 'server.delete'
   | 'server.start'
+  // membership (tags drctl writes on servers and their volumes)
+  | 'server.tag'
+  | 'server.untag'
+  | 'storage.remove-volumes'
+  // drills
+  | 'volume.delete'
   // finalization
   | 'verify'
   | 'storage.reverse-replication'
@@ -81,6 +87,22 @@ export interface PlanStep {
   params?: Record<string, unknown>;
   /** Human description for the rendered plan. */
   description: string;
+  /**
+   * Set on a step that discards data (storage.resync). The executor must not run it unless
+   * `confirmed` is true; the operator confirms by naming the side to discard when planning
+   * (`drctl plan --discard-site SITE`), so the confirmation is part of the reviewed plan.
+   */
+  confirmation?: StepConfirmation;
+}
+
+export interface StepConfirmation {
+  /** Site whose divergent data the step throws away. */
+  discardSite: string;
+  /** What the operator must understand. */
+  reason: string;
+  /** How to confirm, e.g. "drctl plan --discard-site site-a". */
+  how: string;
+  confirmed: boolean;
 }
 
 export interface Blocker {
@@ -90,6 +112,12 @@ export interface Blocker {
   message: string;
   /** The way out, e.g. "set failover.mode: unplanned or pass --allow-data-loss". */
   hint?: string;
+  /** What the group wanted that this blocks (the group has no actions while it is blocked). */
+  action?: ActionKind;
+  /** Site the blocker is about, when there is one. */
+  site?: string;
+  /** True when --allow-data-loss would lift it. */
+  overridable?: boolean;
 }
 
 export interface DataAtRisk {
@@ -110,13 +138,38 @@ export interface PlanAction {
   dataAtRisk?: DataAtRisk;
   /** Operation id to resume (action 'resume'). */
   resumeOperation?: string;
+  /** For 'resume': the operation type being resumed and how far it got. */
+  resumes?: { type: string; stepsCompleted: number; stepsTotal: number; status: string };
+  /** Operation id the executor journals this action under (from options.newId). */
+  operationId?: string;
+  /** Members the action boots/moves/copies (for the executive line). */
+  vms?: number;
+  /** Storage effect in words, e.g. "promote pg-prod-web-app on site-b". */
+  storage?: string;
   steps: PlanStep[];
 }
 
 export interface Drift {
   group: string;
   site?: string;
+  /** e.g. "stopped-outside-drctl", "untagged-server", "record-mismatch". */
+  kind?: string;
   message: string;
+}
+
+/** One line per spec group (in scope), whatever happens to it: the plan's executive section. */
+export interface GroupOverview {
+  name: string;
+  status: 'changes' | 'no-changes' | 'blocked';
+  /** Where production runs now, per discovery (undefined when unknown). */
+  currentSite?: string;
+  /** Where the spec wants it. */
+  desiredSite: string;
+  replication: 'async' | 'sync';
+  lastSyncAt?: string;
+  lagSeconds?: number;
+  /** The executive line, e.g. "prod-web-app: failover site-a → site-b (planned) · 3 VMs · ...". */
+  line: string;
 }
 
 /** What a saved plan is bound to; apply refuses when any of it moved. */
@@ -126,6 +179,8 @@ export interface PlanBindings {
   stateSerial: number;
   /** sha256 over the discovered facts the plan relied on (array roles, last sync, server states). */
   factsDigest: string;
+  /** The projection the digest is computed over, so a refusal can say what moved. */
+  facts?: PlanFacts;
   createdAt: string;
   /** ISO time after which apply refuses the plan. */
   expiresAt: string;
@@ -137,10 +192,99 @@ export interface Plan {
   createdAt: string;
   /** Groups restricted with --target, if any. */
   targets?: string[];
+  /** Executive overview, one entry per group in scope. */
+  groups?: GroupOverview[];
   actions: PlanAction[];
   blockers: Blocker[];
   drift: Drift[];
   warnings: string[];
-  summary: { groups: number; actions: number; steps: number; blocked: number; changes: boolean };
+  summary: PlanSummary;
   bindings?: PlanBindings;
 }
+
+export interface PlanSummary {
+  groups: number;
+  actions: number;
+  steps: number;
+  blocked: number;
+  changes: boolean;
+  /** Count of actions per kind, e.g. { failover: 1, drill: 1 }. */
+  byAction?: Partial<Record<ActionKind, number>>;
+}
+
+/**
+ * Canonical projection of the discovered facts a plan relied on (see src/plan/facts.ts). Plain data,
+ * keys sorted when digested; no secrets, no ids of things that change by themselves.
+ */
+export interface PlanFacts {
+  sites: Record<string, { reachable: boolean }>;
+  groups: Record<string, GroupFacts>;
+}
+
+export interface GroupFacts {
+  /** Array role and existence of the replication object per site. */
+  arrays: Record<string, { reachable: boolean; exists: boolean; role: string }>;
+  splitBrain: boolean;
+  /** Last replicated point, only where the plan relied on it (data at risk > 0 or drills). */
+  lastSyncAt?: string;
+  /** Whether replication lag was within rpoMinutes when planned (async). */
+  withinRpo?: boolean;
+  /** Production instances per member per site: "id:STATUS" or null (none) or "?" (unreachable). */
+  servers: Record<string, Record<string, string | null>>;
+  /** Group record per site: "v<version>:<activeSite>[:fence=<site>]" or null. */
+  records: Record<string, string | null>;
+  /** Drill instance ids per site. */
+  drills: Record<string, string[]>;
+  /** Stray (tagged, not in spec) instance ids per site. */
+  strays: Record<string, string[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the planner needs from the state journal (src/state adapts its store to this).
+
+/** An operation in the journal that has not finished (not completed, not rolled back). */
+export interface JournalOperation {
+  id: string;
+  /** Operation type (same words as ActionKind, plus 'sync'). */
+  type: string;
+  group: string;
+  /** pending | running | failed | rolling_back */
+  status: string;
+  /** Plan step ids that completed. */
+  stepsCompleted: string[];
+  sourceSite?: string;
+  targetSite?: string;
+  mode?: 'planned' | 'unplanned';
+  dataLossWindowSeconds?: number;
+  /** The operation's steps as journaled; when present, resume uses them verbatim. */
+  steps?: Array<Omit<PlanStep, 'description'> & { description?: string }>;
+  /** A failure before the point of no return that was rolled back: not resumable. */
+  rolledBack?: boolean;
+}
+
+/** Instance metadata drctl captured for a member (server.capture-metadata), used when its site is down. */
+export interface CapturedMember {
+  server: string;
+  tier: number;
+  /** Site the metadata was captured on. */
+  site: string;
+  serverId?: string;
+  flavorName: string;
+  networks: string[];
+  securityGroups: string[];
+  keyName?: string;
+  volumes: Array<{ id: string; name: string; size: number; volumeType: string; bootable: boolean }>;
+  capturedAt?: string;
+}
+
+export interface JournalView {
+  /** State lineage (uuid of the state file's history) and serial (bumped by every write). */
+  lineage: string;
+  serial: number;
+  /** Unfinished operations; at most one per group is expected. */
+  unfinished: JournalOperation[];
+  /** Last captured member metadata per group, per member. Optional. */
+  captured?: Record<string, Record<string, CapturedMember>>;
+}
+
+export const EMPTY_JOURNAL: JournalView = { lineage: '', serial: 0, unfinished: [] };
