@@ -25,6 +25,7 @@ import {
   isStretched,
   type PurePgSnapshotTransfer,
   type PurePod,
+  type PurePodReplicaLink,
   type PureProtectionGroup,
   type PureVolume,
   type PureVolumeSnapshot,
@@ -227,6 +228,19 @@ export class PureDriver implements StorageDriver {
     return (await client.getPods({ names: [name] })).find((p) => p.name === name && !p.destroyed);
   }
 
+  private async podLink(pod: string): Promise<PurePodReplicaLink | undefined> {
+    return (await this.client.getPodReplicaLinks({ localPodNames: [pod] })).find((l) => !l.local_pod.name || l.local_pod.name === pod);
+  }
+
+  /**
+   * ActiveCluster (stretched: both arrays serve, no promotion) or ActiveDR (promotion per side).
+   * A pod with a replica link is treated as ActiveDR even when it lists two arrays: the link is what
+   * carries promotion semantics (and the mock reports linked pods with both arrays).
+   */
+  private podMode(pod: PurePod, link: PurePodReplicaLink | undefined): 'activecluster' | 'activedr' {
+    return isStretched(pod) && !link ? 'activecluster' : 'activedr';
+  }
+
   private async podVolumes(pod: string): Promise<PureVolume[]> {
     const vols = await this.client.getVolumes({ filter: `pod.name=${quoteFilter(pod)}` });
     return vols.filter((v) => !v.destroyed && (v.pod.name === pod || v.name.startsWith(`${pod}::`)));
@@ -241,16 +255,13 @@ export class PureDriver implements StorageDriver {
     const bases = new Set([...ref.volumes.map(baseVolumeName), ...vols.map(baseVolumeName)]);
     const out: ArrayGroupStatus = { reachable: true, object: pod.name, exists: true, role: 'unknown', volumes: vols, drillVolumes: [] };
 
-    if (isStretched(pod)) {
+    const link = await this.podLink(pod.name);
+    if (this.podMode(pod, link) === 'activecluster') {
       // ActiveCluster: both arrays serve the pod synchronously (RPO 0).
       out.role = 'source';
       out.health = `stretched: ${pod.arrays.map((a) => `${a.name} ${a.status ?? 'unknown'}`).join(', ')}`;
       if (pod.arrays.every((a) => a.status === 'online')) out.lagSeconds = 0;
     } else {
-      const links = (await this.client.getPodReplicaLinks({ localPodNames: [pod.name] })).filter(
-        (l) => !l.local_pod.name || l.local_pod.name === pod.name,
-      );
-      const link = links[0];
       let lagMs = link?.lag ?? null;
       if (link && lagMs === null) {
         const lag = (await this.client.getPodReplicaLinksLag({ localPodNames: [pod.name] })).find(
@@ -268,7 +279,7 @@ export class PureDriver implements StorageDriver {
         const peerPodName = link?.remote_pod.name ?? ref.object;
         try {
           const peerPod = await this.getPod(peerPodName, this.peer);
-          if (peerPod && !isStretched(peerPod) && peerPod.promotion_status === 'promoted') {
+          if (peerPod && peerPod.promotion_status === 'promoted') {
             out.role = 'split-brain';
             out.health = `split-brain: pod ${peerPodName} is also promoted on the peer`;
           }
@@ -349,10 +360,8 @@ export class PureDriver implements StorageDriver {
       const base = baseVolumeName(v);
       if (!present.has(base)) await c.patchVolumes([base], { pod: { name } });
     }
-    if (pod && isStretched(pod)) return;
-    if (!ref.peer) return;
-    const links = await c.getPodReplicaLinks({ localPodNames: [name] });
-    if (links.length) return;
+    const link = await this.podLink(name);
+    if (link || (pod && isStretched(pod)) || !ref.peer) return;
     if (this.peer && !(await this.getPod(name, this.peer))) {
       await this.tolerateExists(() => this.peer!.createPod(name), async () => undefined);
     }
@@ -469,7 +478,8 @@ export class PureDriver implements StorageDriver {
   private async promotePod(ref: StorageGroupRef, force: boolean): Promise<VolumeCopy[]> {
     const pod = await this.getPod(ref.object);
     if (!pod) throw pureError(PureCode.objectMissing, `${this.site}: pod ${ref.object} does not exist on this array`, this.details(ref));
-    if (isStretched(pod)) {
+    const link = await this.podLink(pod.name);
+    if (this.podMode(pod, link) === 'activecluster') {
       const me = await this.client.arrayName();
       const mine = pod.arrays.find((a) => a.name === me);
       if (!mine || mine.status !== 'online') {
@@ -478,7 +488,7 @@ export class PureDriver implements StorageDriver {
       return this.podCopies(pod.name);
     }
     if (pod.promotion_status !== 'promoted') {
-      if (!force) await this.assertPeerDemoted(ref, pod);
+      if (!force) await this.assertPeerDemoted(ref, pod, link);
       if (pod.requested_promotion_state !== 'promoted') await this.client.setPodPromotion(pod.name, 'promoted');
       await this.waitPromotion(ref, pod.name, 'promoted');
     }
@@ -492,10 +502,7 @@ export class PureDriver implements StorageDriver {
   }
 
   /** A non-forced promote needs the peer cleanly demoted: peer pod demoted, or the link quiesced/idle. */
-  private async assertPeerDemoted(ref: StorageGroupRef, pod: PurePod): Promise<void> {
-    const link = (await this.client.getPodReplicaLinks({ localPodNames: [pod.name] })).find(
-      (l) => !l.local_pod.name || l.local_pod.name === pod.name,
-    );
+  private async assertPeerDemoted(ref: StorageGroupRef, pod: PurePod, link: PurePodReplicaLink | undefined): Promise<void> {
     if (this.peer) {
       try {
         const peerPod = await this.getPod(link?.remote_pod.name ?? pod.name, this.peer);
@@ -533,7 +540,8 @@ export class PureDriver implements StorageDriver {
     if (ref.type === 'sync') {
       const pod = await this.getPod(ref.object);
       // A stretched (ActiveCluster) pod cannot be demoted; nothing to do for a missing pod.
-      if (!pod || isStretched(pod) || pod.promotion_status === 'demoted') return;
+      if (!pod || pod.promotion_status === 'demoted') return;
+      if (this.podMode(pod, await this.podLink(pod.name)) === 'activecluster') return;
       if (pod.requested_promotion_state !== 'demoted') {
         await this.client.setPodPromotion(pod.name, 'demoted', opts.force ? { skipQuiesce: true } : { quiesce: true });
       }
@@ -618,10 +626,8 @@ export class PureDriver implements StorageDriver {
     if (ref.type === 'async') return this.protect(ref);
     const pod = await this.getPod(ref.object);
     if (!pod) throw pureError(PureCode.objectMissing, `${this.site}: pod ${ref.object} does not exist on this array`, this.details(ref));
-    if (isStretched(pod)) return;
-    const link = (await this.client.getPodReplicaLinks({ localPodNames: [pod.name] })).find(
-      (l) => !l.local_pod.name || l.local_pod.name === pod.name,
-    );
+    const link = await this.podLink(pod.name);
+    if (this.podMode(pod, link) === 'activecluster') return;
     if (link) {
       // ActiveDR reverses the link's direction by itself once this pod is promoted and the peer demoted.
       if (link.paused || link.status === 'paused') {

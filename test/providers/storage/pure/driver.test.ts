@@ -297,3 +297,18 @@ t.test('protect (sync): pod created, volumes moved in, replica link to the peer;
   await dA.protect({ ...ref, volumes: ['pod-db::v1'] });
   t.equal(mutations(a) + mutations(b), n);
 });
+
+t.test('a pod listing both arrays but carrying a replica link follows ActiveDR semantics', async (t) => {
+  const { a, b, dA, dB, refA, refB } = podSetup();
+  const arrays = [
+    { name: 'fa-a', id: 'fa-a-array', status: 'online', mediator_status: 'online', pre_elected: false, frozen_at: null, progress: null },
+    { name: 'fa-b', id: 'fa-b-array', status: 'online', mediator_status: 'online', pre_elected: false, frozen_at: null, progress: null },
+  ];
+  for (const fa of [a, b]) Object.assign(fa.pods[0]!, { arrays, array_count: 2 });
+  t.match(await dA.status(refA), { role: 'source', health: 'replicating' });
+  t.match(await dB.status(refB), { role: 'target' });
+  await dA.demote(refA);
+  await dB.promote(refB, { force: false });
+  t.equal(a.pods[0]!.promotion_status, 'demoted');
+  t.equal(b.pods[0]!.promotion_status, 'promoted');
+});

@@ -425,7 +425,7 @@ export class FakeArray {
         const p = this.pods.find((x) => x.name === names[0]);
         if (!p) return this.err(400, 'Pod does not exist.', names[0]);
         if (body.requested_promotion_state) {
-          if (p.array_count > 1) return this.err(400, 'Cannot change promotion state of a stretched pod.', p.name);
+          if (p.array_count > 1 && !this.links.some((l) => l.localPod === p.name)) return this.err(400, 'Cannot change promotion state of a stretched pod.', p.name);
           p.requested_promotion_state = body.requested_promotion_state;
           p.promotion_status = body.requested_promotion_state === 'promoted' ? 'promoting' : p.promotion_status;
           p.promote_at = this.clock.now + this.promotionMs;
