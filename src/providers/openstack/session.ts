@@ -147,6 +147,8 @@ export class OpenStackSession {
   private readonly versionChecks = new Map<string, Promise<void>>();
   /** Number of successful authentications (tests, benchmarks). */
   authCount = 0;
+  /** `Date` header of the last service response (the site's clock; discovery measures lag with it). */
+  lastResponseDate?: string;
 
   constructor(opts: SessionOptions) {
     this.site = opts.site;
@@ -341,6 +343,7 @@ export class OpenStackSession {
       this.invalidate();
       res = await send();
     }
+    if (res.headers.date) this.lastResponseDate = res.headers.date;
     const ok = (res.status >= 200 && res.status < 300) || (req.okStatuses?.includes(res.status) ?? false);
     if (!ok) throw apiError(res, { site: this.site, service: name, method: req.method, path, hint: req.hint }, (s) => this.secrets.redact(s));
     return res;
