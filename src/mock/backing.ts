@@ -1,0 +1,136 @@
+/**
+ * The storage objects behind Cinder volumes, as the real drivers name them:
+ * - Pure: array volume `volume-<id>-cinder` (inside a pod: `<pod>::volume-<id>-cinder`);
+ *   manage renames the array volume to the Cinder name, unmanage appends `-unmanaged`.
+ * - Ceph (RBD driver): image `volume-<id>` in the site's pool; manage renames the image.
+ * A Cinder volume keeps a stable link to its object (array volume id / image name).
+ */
+import { clusterOf, createImage, enableMirroring } from './ceph.js';
+import { arrayOf, createArrayVolume, gib, GIB, mirrorPodVolume, peerArray, removeArrayVolume, renameArrayVolume, volumeByName } from './pure.js';
+import type { SiteData, VolumeRec } from './types.js';
+import type { MockWorld } from './world.js';
+
+export const pureVolumeName = (id: string, pod?: string | null): string => `${pod ? `${pod}::` : ''}volume-${id}-cinder`;
+export const rbdImageName = (id: string): string => `volume-${id}`;
+
+export interface BackingOptions {
+  /** Pure: create the array volume in this pod (sync replication). */
+  pod?: string;
+  /** Ceph: enable mirroring on the new image (replicated volume types). */
+  mirror?: { mode: 'journal' | 'snapshot'; intervalMs: number };
+  /** Pure: copy from this array volume/snapshot name. */
+  sourceName?: string;
+}
+
+/** Creates the storage object for a new Cinder volume. */
+export function createBacking(world: MockWorld, site: SiteData, vol: VolumeRec, opts: BackingOptions = {}): void {
+  const a = arrayOf(site);
+  if (a) {
+    const av = createArrayVolume(world, a, pureVolumeName(vol.id, opts.pod), vol.size * GIB, opts.sourceName ? { id: null, name: opts.sourceName } : undefined);
+    vol.backing = { arrayVolumeId: av.id };
+    if (opts.pod && a.pods[opts.pod]?.linked) {
+      const peer = peerArray(world, site.name);
+      if (peer) mirrorPodVolume(world, peer.array, av);
+    }
+    return;
+  }
+  const c = clusterOf(site);
+  if (c && site.storage.driver === 'ceph') {
+    const pool = site.storage.pool;
+    const img = createImage(world, c, pool, rbdImageName(vol.id), vol.size * GIB);
+    vol.backing = { image: img.name };
+    if (opts.mirror) enableMirroring(world, site.name, pool, img, opts.mirror.mode, opts.mirror.intervalMs);
+  }
+}
+
+export function deleteBacking(world: MockWorld, site: SiteData, vol: VolumeRec): void {
+  const a = arrayOf(site);
+  if (a && vol.backing?.arrayVolumeId) removeArrayVolume(world, a, vol.backing.arrayVolumeId);
+  const c = clusterOf(site);
+  if (c && vol.backing?.image && site.storage.driver === 'ceph') {
+    delete c.pools[site.storage.pool]?.images[vol.backing.image];
+    world.touch();
+  }
+}
+
+/** The array-side name of a Cinder volume's object, if any. */
+export function backingName(site: SiteData, vol: VolumeRec): string | undefined {
+  const a = arrayOf(site);
+  if (a && vol.backing?.arrayVolumeId) return a.volumes[vol.backing.arrayVolumeId]?.name;
+  return vol.backing?.image;
+}
+
+export interface Manageable {
+  name: string;
+  sizeGiB: number;
+  cinderId: string | null;
+  /** reason it is not safe to manage */
+  reason: string | null;
+}
+
+/** What `GET /manageable_volumes` lists: every object on the backend, with whether Cinder owns it. */
+export function manageableObjects(world: MockWorld, site: SiteData): Manageable[] {
+  const ix = world.index(site.name);
+  const a = arrayOf(site);
+  const out: Manageable[] = [];
+  if (a) {
+    for (const v of Object.values(a.volumes)) {
+      if (v.destroyed) continue;
+      const owner = ix.cinderByArrayVolume.get(v.id);
+      out.push({ name: v.name, sizeGiB: gib(v.provisioned), cinderId: owner?.id ?? null, reason: owner ? 'Volume already managed.' : null });
+    }
+  }
+  const c = clusterOf(site);
+  if (c && site.storage.driver === 'ceph') {
+    for (const img of Object.values(c.pools[site.storage.pool]?.images ?? {})) {
+      const owner = ix.cinderByImage.get(img.name);
+      out.push({ name: img.name, sizeGiB: gib(img.size), cinderId: owner?.id ?? null, reason: owner ? 'already managed' : null });
+    }
+  }
+  return out.sort((x, y) => (x.name < y.name ? -1 : 1));
+}
+
+/**
+ * The driver side of manage_existing: find the object named by ref, rename it to the Cinder name and
+ * link it. Returns the size in GiB, or an error message (the volume then goes to `error`, as the real
+ * API accepts the request and the driver fails later).
+ */
+export function manageBacking(world: MockWorld, site: SiteData, vol: VolumeRec, ref: Record<string, unknown>): { size: number } | { error: string } {
+  const name = typeof ref['source-name'] === 'string' ? ref['source-name'] : undefined;
+  const sid = typeof ref['source-id'] === 'string' ? ref['source-id'] : undefined;
+  const ix = world.index(site.name);
+  const a = arrayOf(site);
+  if (a) {
+    const av = name ? volumeByName(a, name) : sid ? a.volumes[sid] : undefined;
+    if (!av || av.destroyed) return { error: `Manage existing volume failed due to invalid backend reference ${JSON.stringify(ref)}: Unable to find Purity ref with name=${name ?? sid}` };
+    if (ix.cinderByArrayVolume.has(av.id)) return { error: `Manage existing volume failed: volume ${av.name} is already managed by Cinder.` };
+    renameArrayVolume(world, a, av, pureVolumeName(vol.id, av.pod));
+    vol.backing = { arrayVolumeId: av.id };
+    return { size: gib(av.provisioned) };
+  }
+  const c = clusterOf(site);
+  if (c && site.storage.driver === 'ceph') {
+    const pool = c.pools[site.storage.pool];
+    const img = name ? pool?.images[name] : undefined;
+    if (!pool || !img) return { error: `Manage existing volume failed due to invalid backend reference: image ${name ?? sid} not found` };
+    if (img.mirroring && !img.mirroring.primary) return { error: `Manage existing volume failed: image ${img.name} is non-primary (read-only); promote it first` };
+    delete pool.images[img.name];
+    img.name = rbdImageName(vol.id);
+    pool.images[img.name] = img;
+    vol.backing = { image: img.name };
+    world.touch();
+    return { size: gib(img.size) };
+  }
+  return { error: 'Manage existing volume failed: the backend has no storage.' };
+}
+
+/** The driver side of unmanage: Pure renames to `<name>-unmanaged`; RBD leaves the image. */
+export function unmanageBacking(world: MockWorld, site: SiteData, vol: VolumeRec): void {
+  const a = arrayOf(site);
+  if (a && vol.backing?.arrayVolumeId) {
+    const av = a.volumes[vol.backing.arrayVolumeId];
+    if (av) renameArrayVolume(world, a, av, `${av.name}-unmanaged`);
+  }
+  delete vol.backing;
+  world.touch();
+}
