@@ -14,7 +14,7 @@ const SAFE_KEYS = new Set(['tokenExpiresAt', 'idempotencyKey']);
 
 const STRING_PATTERNS: Array<[RegExp, string]> = [
   // "X-Auth-Token: abc", "api_token=abc", "password: abc", "secret=abc", "Authorization: Bearer abc"
-  [/((?:x-auth-token|x-subject-token|api[-_]?token|auth[-_]?token|token|password|passwd|secret|authorization)["']?\s*[:=]\s*["']?)(?:bearer\s+|basic\s+)?[^\s"',;&}]+/gi, `$1${REDACTED}`],
+  [/((?:x-auth-token|x-subject-token|api[-_]?token|auth[-_]?token|token|password|passwd|secret|authorization)["']?\s*[:=]\s*["']?)(?:bearer\s+|basic\s+)?[^\s"',;&})\]]+/gi, `$1${REDACTED}`],
   [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
   // Keystone Fernet tokens
   [/\bgAAAAA[A-Za-z0-9_-]{20,}={0,2}/g, REDACTED],
