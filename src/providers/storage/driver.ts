@@ -23,6 +23,11 @@ export interface StorageGroupRef {
   rpoMinutes?: number;
   /** Async replication interval (spec `intervalSeconds`); protect() sets the array schedule from it. */
   intervalSeconds?: number;
+  /**
+   * Ceph only (spec `replication.mirrorMode`): RBD mirroring mode protect() enables. When absent the
+   * Ceph driver uses journal for `sync` and snapshot for `async`.
+   */
+  mirrorMode?: 'journal' | 'snapshot';
 }
 
 export interface SnapshotRef {
