@@ -3,24 +3,21 @@
  * human diagnostics with stable codes. Raw ajv text never reaches the user, and nothing under a
  * secret field is ever echoed.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { SpecCode } from './codes.js';
 import { dotted, pointerToPath, type PathSeg } from './source.js';
+import generatedValidate from './validator.generated.js';
 
 /** Both src/spec and dist/spec sit two levels below the package root. */
 export const SCHEMA_PATH = fileURLToPath(new URL('../../schemas/drspec.schema.json', import.meta.url));
 
-let compiled: ValidateFunction | undefined;
+/**
+ * The schema's validator, precompiled from schemas/drspec.schema.json (see standalone.ts; a test
+ * keeps the two in sync). Importing ajv and compiling at run time would cost ~200 ms per command.
+ */
 export function specValidator(): ValidateFunction {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object;
-    // strictTypes stays off: the if/then storage union is deliberately untyped at the branch level.
-    const ajv = new Ajv({ allErrors: true, verbose: true, strictSchema: true, strictTypes: false, strictTuples: true });
-    compiled = ajv.compile(schema);
-  }
-  return compiled!;
+  return generatedValidate as unknown as ValidateFunction;
 }
 
 /** A problem found before locating: the rule layer turns `at` into line:col. */

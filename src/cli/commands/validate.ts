@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { ExitCode } from '../../errors.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../../spec/diagnostics.js';
-import { loadSpec } from '../../spec/load.js';
 import type { IoHost } from '../io.js';
 import { wrap } from '../run.js';
 
@@ -22,6 +21,8 @@ function plural(n: number, word: string): string {
 
 /** Validates each file; prints diagnostics (stderr) and a "valid" line per good file (stdout). */
 export async function runValidate(files: readonly string[], json: boolean, io: IoHost): Promise<number> {
+  // Loaded on demand: ajv and the schema cost nothing to commands that never read a spec.
+  const { loadSpec } = await import('../../spec/load.js');
   const reports: FileReport[] = [];
   for (const file of files) {
     const r = await loadSpec(file);
