@@ -48,6 +48,8 @@ export interface VolumeCopy {
 export interface StorageDriver {
   readonly kind: 'pure' | 'ceph';
   readonly site: string;
+  /** This array's own name as its peer knows it (Pure: array name; Ceph: site name). */
+  arrayName(): Promise<string>;
   /** Role, lag, last replicated snapshot, drill clones. Never throws for an unreachable array: reports it. */
   status(ref: StorageGroupRef): Promise<ArrayGroupStatus>;
   /** Ensure the group's replication object exists with these volumes and replicates to the peer. */

@@ -114,6 +114,10 @@ export class PureDriver implements StorageDriver {
 
   // ============================================================================ status
 
+  arrayName(): Promise<string> {
+    return this.client.arrayName();
+  }
+
   async status(ref: StorageGroupRef): Promise<ArrayGroupStatus> {
     try {
       return ref.type === 'sync' ? await this.podStatus(ref) : await this.pgStatus(ref);
