@@ -123,10 +123,13 @@ function secretLiterals(value: unknown): string[] {
     const storage = (s as { storage?: Record<string, unknown> } | null)?.storage;
     if (typeof storage !== 'object' || storage === null) continue;
     for (const f of ['apiToken', 'keyring']) {
-      const collect = (v: unknown): void => {
+      // Valid references ({ env: NAME }, { file: PATH }) are not secrets; anything else might be.
+      const collect = (v: unknown, key?: string): void => {
         if (typeof v === 'string' || typeof v === 'number') {
-          if (String(v).length >= 4) out.push(String(v));
-        } else if (typeof v === 'object' && v !== null) Object.values(v).forEach(collect);
+          const text = String(v);
+          const reference = key === 'file' || (key === 'env' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(text));
+          if (!reference && text.length >= 4) out.push(text);
+        } else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) collect(x, k);
       };
       collect(storage[f]);
     }

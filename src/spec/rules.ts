@@ -41,12 +41,17 @@ export function semanticProblems(root: unknown): RawProblem[] {
 
   const groups = isObj(root.groups) ? root.groups : {};
   const serverHome = new Map<string, string>();
-  // Every group's production target networks, for drill isolation across groups.
-  const productionTargets = new Map<string, string>();
+  // Every production network of every group, on either site (a drill runs on whichever site is
+  // standby, so after a failover that is the primary): drill networks must be none of them.
+  const productionNets = new Map<string, string>();
   for (const [g, group] of Object.entries(groups)) {
     if (!isObj(group)) continue;
     const mappings = isObj(group.mappings) ? group.mappings : {};
-    for (const target of Object.values(strMap(mappings.networks))) if (!productionTargets.has(target)) productionTargets.set(target, g);
+    for (const field of ['networks', 'reverseNetworks'] as const) {
+      for (const [src, dst] of Object.entries(strMap(mappings[field]))) {
+        for (const n of [src, dst]) if (!productionNets.has(n)) productionNets.set(n, `groups.${g}.mappings.${field}`);
+      }
+    }
   }
 
   for (const [g, group] of Object.entries(groups)) {
@@ -201,12 +206,11 @@ export function semanticProblems(root: unknown): RawProblem[] {
             'key',
           );
         }
-        if (typeof dst === 'string' && productionTargets.has(dst)) {
-          const owner = productionTargets.get(dst)!;
+        if (typeof dst === 'string' && productionNets.has(dst)) {
           report(
             SpecCode.drillNotIsolated,
             at('drillNetworks', src),
-            `${where('drillNetworks', src)} '${dst}' is a production network (a target of groups.${owner}.mappings.networks); drill copies must run on an isolated network`,
+            `${where('drillNetworks', src)} '${dst}' is a production network (in ${productionNets.get(dst)}); drill copies must run on an isolated network`,
           );
         }
       }

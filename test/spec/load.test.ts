@@ -217,3 +217,23 @@ t.test('the schema documents every property (editors show the descriptions)', as
   t.same(missing, [], 'every property has a description');
   t.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
 });
+
+t.test('secret scrubbing leaves valid references and other messages alone', async (t) => {
+  const text = minimal()
+    .replace('cluster: a, pool: volumes }', 'cluster: a, pool: volumes, keyring: { env: site } }')
+    .replace('activeSite: a', 'activeSite: site');
+  const r = parseSpec(text, 'k.yaml');
+  t.same(
+    r.diagnostics.map((d) => d.message),
+    ["groups.g.activeSite 'site' is not one of the group's sites (a, b)"],
+  );
+});
+
+t.test('a drill network may be no production network of any group, on either site', async (t) => {
+  const text = minimal(
+    '    mappings: { networks: { pa: sa }, reverseNetworks: { sa: pa } }\n    drillNetworks: { pa: pa }\n',
+  );
+  const r = parseSpec(text, 'd.yaml');
+  t.same(r.diagnostics.map((d) => d.code), [SpecCode.drillNotIsolated]);
+  t.match(r.diagnostics[0]!.message, /'pa' is a production network \(in groups\.g\.mappings\.networks\)/);
+});
