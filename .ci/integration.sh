@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Integration tests against REAL OpenStack: two Zed sites on loopback from Debian packages
+# (../shared/labs/openstack, beside the repo in CI). Brings the lab up, runs
+# `DRCTL_REQUIRE_LAB=1 npm run test:integration`, stops the lab in a trap (down.sh), prints timings
+# and tap's summary. Exit code = the tests' exit code (1 if the lab could not be brought up).
+#
+#   DRCTL_LAB_DIR   lab scripts (default: ../shared/labs/openstack relative to the repo)
+#   DRCTL_LAB_KEEP=1  leave the lab running afterwards (local use; CI stops it)
+# Needs root (the lab installs Debian packages and runs the daemons as root).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+LAB=${DRCTL_LAB_DIR:-$REPO/../shared/labs/openstack}
+export CI=true NO_COLOR=1
+
+T0=$(date +%s)
+now() { date +%s; }
+t_up=- t_tests=- t_down=-
+log=$(mktemp)
+
+finish() {
+  local rc=$?
+  if [ "${DRCTL_LAB_KEEP:-0}" = 1 ]; then
+    echo "== lab left running (DRCTL_LAB_KEEP=1); stop it with: bash $LAB/down.sh"
+  else
+    local t=$(now)
+    echo "== down.sh"
+    bash "$LAB/down.sh" || echo "WARN: down.sh exited $?"
+    t_down=$(( $(now) - t ))
+  fi
+  echo "== timings: lab up ${t_up}s, integration tests ${t_tests}s, lab down ${t_down}s, total $(( $(now) - T0 ))s"
+  rm -f "$log"
+  exit "$rc"
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+if [ ! -f "$LAB/up.sh" ]; then
+  echo "lab not found at $LAB (set DRCTL_LAB_DIR)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+if [ ! -d node_modules ]; then
+  npm ci --no-audit --no-fund || { echo "0 passed, 1 failed"; exit 1; }
+fi
+
+echo "== openstack lab: up.sh ($LAB)"
+t=$(now)
+if ! bash "$LAB/up.sh"; then
+  t_up=$(( $(now) - t ))
+  echo "lab did not come up (see the up.sh output above)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+t_up=$(( $(now) - t ))
+echo "== lab ready in ${t_up}s; memory: $(free -m | awk '/^Mem:/ {print $3 " MiB used of " $2}')"
+
+echo "== DRCTL_REQUIRE_LAB=1 npm run test:integration"
+t=$(now)
+DRCTL_REQUIRE_LAB=1 npm run test:integration 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+t_tests=$(( $(now) - t ))
+
+# tap ends with a line like "# { total: 14, pass: 13, fail: 1 }"; take the last one of the run.
+summary=$(grep -E '^# \{ total: [0-9]+' "$log" | tail -1)
+pass=$(sed -nE 's/.*pass: ([0-9]+).*/\1/p' <<<"$summary")
+fail=$(sed -nE 's/.*fail: ([0-9]+).*/\1/p' <<<"$summary")
+if [ -z "$summary" ]; then fail=1; [ "$rc" = 0 ] && rc=1; fi
+echo "tap summary: ${summary:-none}"
+echo "${pass:-0} passed, ${fail:-0} failed"
+exit "$rc"
