@@ -110,16 +110,18 @@ export interface RbdCommandRecord {
   ms: number;
 }
 
-const COMMAND_WORDS = new Set(['mirror', 'pool', 'image', 'snapshot', 'schedule', 'snap', 'peer', 'image-meta', 'journal', 'trash', 'group', 'config', 'deep']);
+const TWO_WORD = new Set(['snap', 'image-meta', 'journal', 'trash', 'group', 'config', 'namespace', 'feature', 'lock', 'migration', 'device', 'object-map', 'perf', 'pool', 'deep', 'encryption', 'persistent-cache']);
 
-/** "mirror pool status" from ["mirror","pool","status","one",...] */
-function commandName(cmd: string[]): string {
-  const words: string[] = [];
-  for (const w of cmd) {
-    words.push(w);
-    if (!COMMAND_WORDS.has(w)) break;
+/** "mirror pool status" from ["mirror","pool","status","one",...]; "snap ls", "cp", ... */
+export function commandName(cmd: string[]): string {
+  const [a, b, c, d, e] = cmd;
+  if (a === 'mirror') {
+    if (b === 'snapshot') return [a, b, c, d].filter(Boolean).join(' ');
+    if (b === 'pool' && c === 'peer') return (d === 'bootstrap' ? [a, b, c, d, e] : [a, b, c, d]).filter(Boolean).join(' ');
+    return [a, b, c].filter(Boolean).join(' ');
   }
-  return words.join(' ');
+  if (a && TWO_WORD.has(a)) return [a, b].filter(Boolean).join(' ');
+  return a ?? '';
 }
 
 export class RbdCli {
@@ -187,7 +189,10 @@ export class RbdCli {
     if (res.code !== 0) {
       const code = classifyRbdFailure(res.code, res.stderr);
       const summary = summarizeStderr(res.stderr) || `exit status ${res.code}`;
-      const target = cmd.filter((w) => !w.startsWith('-')).slice(name.split(' ').length).join(' ');
+      const target = cmd
+        .filter((w, i) => !w.startsWith('-') && cmd[i - 1] !== '--format' && cmd[i - 1] !== '--image-feature')
+        .slice(name.split(' ').length)
+        .join(' ');
       throw cephError(code, `${this.site}: rbd ${name}${target ? ` ${target}` : ''} failed: ${summary}`, {
         site: this.site,
         args,

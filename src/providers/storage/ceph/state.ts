@@ -198,7 +198,8 @@ export function aggregateGroup(
   const healthParts: string[] = [];
   const states = new Map<string, string[]>();
   for (const v of present) {
-    const key = v.splitBrain && !v.state.includes('error') ? `${v.state} (split-brain: peer also primary)` : v.description && !/^replaying/.test(v.description) && v.state !== 'up+stopped' ? `${v.state} "${v.description}"` : v.state;
+    const plain = !v.description || /^(replaying|local image is primary$)/.test(v.description);
+    const key = v.splitBrain && !v.state.includes('error') ? `${v.state} (split-brain: peer also primary)` : plain ? v.state : `${v.state} "${v.description}"`;
     states.set(key, [...(states.get(key) ?? []), v.name]);
   }
   if (states.size === 1) healthParts.push([...states.keys()][0]!);

@@ -3,7 +3,7 @@
  * (shared/labs/ceph/samples) goes through the parsers, with assertions on the real fields.
  */
 import { readdirSync } from 'node:fs';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import {
   parseCtime,
   parseDescription,
@@ -72,7 +72,7 @@ t.test('descriptions', async (t) => {
 
 // ---------------------------------------------------------------------------------------- fixtures
 
-const fixtureChecks: Record<string, (text: string, t: Tap.Test) => void> = {
+const fixtureChecks: Record<string, (text: string, t: Test) => void> = {
   'rbd_info_promoted_journal_site_b.txt': (text, t) => {
     const i = parseImageInfoText(text, UTC);
     t.equal(i.name, 'one-0-0-0');
