@@ -405,3 +405,45 @@ t.test('real sockets: a server that resets the connection mid-request', async (t
   t.equal(err2.code, 'DRCTL_E2001');
   t.equal(hits, 1, 'a POST that reached the server is not repeated');
 });
+
+t.test('real TLS: self-signed server rejected (E2003, not retried), accepted with its CA bundle or insecure', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const https = await import('node:https');
+  const dir = mkdtempSync(path.join(tmpdir(), 'drctl-tls-'));
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  } catch {
+    t.skip('openssl not available');
+    return;
+  }
+  let hits = 0;
+  const server = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
+    hits++;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end('{"ok":true}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => server.close());
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/api/api_version`;
+
+  const strict = createHttpClient({ site: 'site-a', sleep: async () => undefined });
+  const err = (await strict.request({ method: 'GET', url, service: 'pure' }).catch((e: unknown) => e)) as DrctlError;
+  t.equal(err.code, 'DRCTL_E2003');
+  t.match(err.message, /^site-a pure TLS failure talking to 127\.0\.0\.1:\d+: self[- ]signed certificate/);
+  t.match(err.hint, /cacert/);
+  t.equal(hits, 0);
+
+  const withCa = createHttpClient({ site: 'site-a', tls: { caFile: cert } });
+  t.same((await withCa.request({ method: 'GET', url })).json, { ok: true });
+
+  const warnings: string[] = [];
+  const insecure = createHttpClient({ site: 'site-a', tls: { insecure: true }, logger: { warn: (m) => warnings.push(m) } });
+  t.equal((await insecure.request({ method: 'GET', url })).status, 200);
+  t.equal(warnings.length, 1);
+  t.equal(hits, 2);
+});
