@@ -3,6 +3,8 @@
  * refer to them. Add new ones; never renumber or reuse one.
  */
 export const SpecCode = {
+  /** Summary error of commands that need a valid spec (plan, apply, ...): the diagnostics follow. */
+  invalidSpec: 'DRCTL_E1000',
   // Reading and YAML
   yamlSyntax: 'DRCTL_E1001',
   duplicateKey: 'DRCTL_E1002',
@@ -61,6 +63,7 @@ export interface CodeDoc {
 
 /** The README table: code → meaning → what to do. */
 export const SPEC_CODE_DOCS: readonly CodeDoc[] = [
+  { code: SpecCode.invalidSpec, meaning: 'A command that needs a valid spec (plan, apply, status, mock init) was given an invalid one; the located problems follow', fix: "Fix them; 'drctl validate SPEC' lists them all" },
   { code: SpecCode.yamlSyntax, meaning: 'The file is not valid YAML (or holds more than one document)', fix: 'Fix the YAML at the given line:col; one spec per file' },
   { code: SpecCode.duplicateKey, meaning: 'A key appears twice in the same mapping', fix: 'Keep one of them; YAML would silently use the last' },
   { code: SpecCode.notAMapping, meaning: 'The file is empty or its top level is not a mapping', fix: 'Start from an example in examples/' },
@@ -99,6 +102,6 @@ export const SPEC_CODE_DOCS: readonly CodeDoc[] = [
   { code: SpecCode.networksNotInvertible, meaning: 'Two primary networks map to one secondary network, so failback cannot invert the mapping', fix: 'Add mappings.reverseNetworks (secondary → primary)' },
   { code: SpecCode.flavorsNotInvertible, meaning: 'Two primary flavors map to one secondary flavor, so failback cannot invert the mapping', fix: 'Add mappings.reverseFlavors (secondary → primary)' },
   { code: SpecCode.drillSourceUnmapped, meaning: 'A drillNetworks source is not a key of mappings.networks', fix: 'Map that network in mappings.networks first, or remove the drill entry' },
-  { code: SpecCode.drillNotIsolated, meaning: 'A drill network is a production target network (drill copies would share it with production)', fix: 'Use an isolated network for drills' },
+  { code: SpecCode.drillNotIsolated, meaning: "A drill network is one of the production networks (of any group, on either site), so drill copies would share it with production", fix: 'Use an isolated network for drills' },
   { code: SpecCode.reverseMappingIncomplete, meaning: 'reverseNetworks/reverseFlavors misses a target of the forward mapping', fix: 'Add an entry for every secondary name the forward mapping uses' },
 ];

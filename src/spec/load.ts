@@ -257,7 +257,7 @@ export async function loadSpecOrThrow(file: string): Promise<{ loaded: LoadedSpe
   if (!r.ok) {
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
     throw new DrctlError(
-      'DRCTL_E1000',
+      SpecCode.invalidSpec,
       `${file} is not a valid DR spec (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${r.diagnostics.map(formatDiagnostic).join('\n')}`,
       { hint: `Run 'drctl validate ${file}' after fixing them.`, details: { diagnostics: r.diagnostics } },
     );
