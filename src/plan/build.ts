@@ -14,7 +14,7 @@
  * A blocked group gets no actions, and never hides the other groups' plans.
  */
 import { DrctlError } from '../errors.js';
-import { TAG, type GroupInventory, type GroupRecord, type Inventory, type ServerInfo, type VolumeInfo } from '../discovery/types.js';
+import { TAG, type GroupInventory, type GroupRecord, type Inventory, type MemberInventory, type ServerInfo, type VolumeInfo } from '../discovery/types.js';
 import type { DRSpec, GroupSpec } from '../spec/types.js';
 import { PlanCode } from './codes.js';
 import { topoOrder } from './dag.js';
@@ -115,6 +115,7 @@ class GroupPlanner {
   private nextVersion = 1;
   private failoverCount = 0;
   private topRecord?: { site: string; rec: GroupRecord };
+  private readonly memberInv: Map<string, MemberInventory>;
 
   constructor(
     readonly name: string,
@@ -129,6 +130,7 @@ class GroupPlanner {
   ) {
     this.P = g.primarySite;
     this.Q = g.secondarySite;
+    this.memberInv = new Map((gi?.members ?? []).map((m) => [m.server, m]));
   }
 
   // ---- facts ----------------------------------------------------------------------------------
@@ -224,7 +226,7 @@ class GroupPlanner {
   }
   /** Member facts from the given site (live) or the journal's captured copy. */
   private memberFacts(site: string, member: string, tier: number): MemberFacts | undefined {
-    const mi = this.gi?.members.find((m) => m.server === member);
+    const mi = this.memberInv.get(member);
     const live = mi?.instances[site];
     if (live) return this.liveFacts(member, tier, live);
     const c = this.journal.captured?.[this.name]?.[member];
@@ -401,7 +403,7 @@ class GroupPlanner {
     const missing: string[] = [];
     const facts: MemberFacts[] = [];
     for (const m of this.g.members) {
-      const inst = gi.members.find((x) => x.server === m.server)?.instances[current];
+      const inst = this.memberInv.get(m.server)?.instances[current];
       if (!inst) {
         missing.push(m.server);
         continue;
@@ -424,10 +426,10 @@ class GroupPlanner {
     const inCg = new Set(cgCur?.volumeIds ?? []);
     const inArray = new Set(arrCur?.exists ? arrCur.volumes : []);
     const untagged = new Set<string>();
-    const incomplete: MemberFacts[] = [];
+    const incomplete = new Set<MemberFacts>();
     const captured = this.journal.captured?.[this.name] ?? {};
     for (const f of facts) {
-      const inst = gi.members.find((x) => x.server === f.member)!.instances[current]!;
+      const inst = this.memberInv.get(f.member)!.instances[current]!;
       if (inst.metadata[TAG.group] !== this.name) {
         untagged.add(f.member);
         const c = captured[f.member];
@@ -439,20 +441,20 @@ class GroupPlanner {
             message: `${inst.name} on ${current} (${inst.id}) is not the instance drctl protected (${c.serverId}): untagged server where drctl's instance should be; it will be protected as member ${f.member}`,
           });
         }
-      } else if (f.volumes.some((v) => !inCg.has(v.id) || !inArray.has(v.arrayVolume))) incomplete.push(f);
+      } else if (f.volumes.some((v) => !inCg.has(v.id) || !inArray.has(v.arrayVolume))) incomplete.add(f);
     }
     const ensureSites = [current, standby].filter((s) => this.osUp(s) && gi.consistencyGroups[s] === null);
-    const structural = !this.topRecord || ensureSites.length > 0 || !arrCur?.exists || incomplete.length > 0;
+    const structural = !this.topRecord || ensureSites.length > 0 || !arrCur?.exists || incomplete.size > 0;
     const kind: 'protect' | 'member-add' | undefined = structural ? 'protect' : untagged.size ? 'member-add' : undefined;
     const strays = (gi.strayInstances[current] ?? []).filter(isProduction);
 
     if (kind) {
-      const members = facts.filter((f) => untagged.has(f.member) || incomplete.includes(f) || !this.topRecord);
+      const members = facts.filter((f) => untagged.has(f.member) || incomplete.has(f) || !this.topRecord);
       const what =
         kind === 'protect'
           ? !this.topRecord
             ? 'the group has never been protected'
-            : `${[...(ensureSites.length ? [`consistency group missing on ${ensureSites.join(', ')}`] : []), ...(!arrCur?.exists ? [`${this.storageObject(current)} missing on ${current}'s array`] : []), ...(incomplete.length ? [`volumes of ${incomplete.map((f) => f.member).join(', ')} not in the consistency group / array group`] : []), ...(untagged.size ? [`new member(s) ${[...untagged].join(', ')}`] : [])].join('; ')}`
+            : `${[...(ensureSites.length ? [`consistency group missing on ${ensureSites.join(', ')}`] : []), ...(!arrCur?.exists ? [`${this.storageObject(current)} missing on ${current}'s array`] : []), ...(incomplete.size ? [`volumes of ${[...incomplete].map((f) => f.member).join(', ')} not in the consistency group / array group`] : []), ...(untagged.size ? [`new member(s) ${[...untagged].join(', ')}`] : [])].join('; ')}`
           : `member(s) ${[...untagged].join(', ')} not protected yet`;
       if (this.g.activeSite !== current) return { pending: kind, what };
       this.wanted = kind;
@@ -978,7 +980,7 @@ class GroupPlanner {
     }
     const stales: MemberFacts[] = [];
     for (const m of this.g.members) {
-      const i = gi.members.find((x) => x.server === m.server)?.instances[stale];
+      const i = this.memberInv.get(m.server)?.instances[stale];
       if (i && isProduction(i)) stales.push(this.liveFacts(m.server, m.tier, i));
     }
     const role = gi.storage.perSite[stale]?.role;

@@ -49,6 +49,7 @@ const PHASE_OF: Record<StepName, Phase> = {
   'operation.open': 'preparation',
   'server.capture-metadata': 'preparation',
   'server.stop': 'preparation',
+  'server.wait-stopped': 'preparation',
   'server.tag': 'preparation',
   'server.untag': 'preparation',
   'storage.final-sync': 'storage',
@@ -171,33 +172,50 @@ function volumeParams(vs: readonly VolumeFacts[]) {
   }));
 }
 
-/** Stop members on a site, highest tier first; returns the ids of all stop steps. */
-function stopByTier(s: StepList, site: string, members: readonly MemberFacts[], base: string[], description: (m: MemberFacts) => string, phase?: Phase): string[] {
-  const all: string[] = [];
+/**
+ * Stop members on a site, highest tier first. Members of a tier stop in parallel; one
+ * server.wait-stopped per tier joins them before the next tier (linear edges, not tier × tier).
+ * Returns the id of the last join (everything stopped), or `base` when there is nothing to stop.
+ */
+function stopByTier(
+  s: StepList,
+  site: string,
+  members: readonly MemberFacts[],
+  base: string[],
+  description: (m: MemberFacts) => string,
+  /** Per-member step a member's stop must also wait for (its metadata capture). */
+  own?: Map<string, string>,
+): string[] {
   let prev: string[] = base;
   for (const tier of tiersOf(members).reverse()) {
-    const ids = members
-      .filter((m) => m.tier === tier)
-      .map((m) =>
-        s.add('server.stop', {
-          site,
-          target: m.member,
-          tier,
-          deps: prev,
-          params: { member: m.member, serverId: m.serverId, serverName: m.serverName },
-          description: description(m),
-          ...(phase ? { phase } : {}),
-        }),
-      );
-    all.push(...ids);
-    prev = ids;
+    const inTier = members.filter((m) => m.tier === tier);
+    const ids = inTier.map((m) =>
+      s.add('server.stop', {
+        site,
+        target: m.member,
+        tier,
+        deps: [...(own?.has(m.member) ? [own.get(m.member)!] : []), ...prev],
+        params: { member: m.member, serverId: m.serverId, serverName: m.serverName },
+        description: description(m),
+      }),
+    );
+    prev = [
+      s.add('server.wait-stopped', {
+        site,
+        target: `tier-${tier}`,
+        tier,
+        deps: ids,
+        params: { tier, members: inTier.map((m) => ({ member: m.member, serverId: m.serverId })) },
+        description: `wait until ${inTier.length === 1 ? 'the tier-' + tier + ' member is' : `the ${inTier.length} tier-${tier} members are`} SHUTOFF on ${site}`,
+      }),
+    ];
   }
-  return all;
+  return prev;
 }
 
 /**
- * Create members on a site, lowest tier first: a tier's creates wait for the previous tier to be
- * ACTIVE. Returns the ids of all wait-active steps.
+ * Create members on a site, lowest tier first: a tier's creates run in parallel and wait for the
+ * previous tier's server.wait-active join. Returns the ids of the per-tier joins.
  */
 function createByTier(
   s: StepList,
@@ -206,36 +224,39 @@ function createByTier(
   importOf: Map<string, string>,
   base: string[],
   spec: (m: MemberFacts) => { target: string; params: Record<string, unknown>; description: string },
+  joinPrefix = 'tier',
 ): string[] {
-  const all: string[] = [];
+  const joins: string[] = [];
   let prev: string[] = base;
   for (const tier of tiersOf(members)) {
     const ids: string[] = [];
+    const names: Array<{ member: string; name: string }> = [];
     for (const m of members.filter((x) => x.tier === tier)) {
       const d = spec(m);
-      const create = s.add('server.create', {
-        site,
-        target: d.target,
-        tier,
-        deps: [importOf.get(m.member)!, ...prev],
-        params: d.params,
-        description: d.description,
-      });
+      names.push({ member: m.member, name: d.target });
       ids.push(
-        s.add('server.wait-active', {
+        s.add('server.create', {
           site,
           target: d.target,
           tier,
-          deps: [create],
-          params: { member: m.member, name: d.target },
-          description: `wait for ${d.target} to be ACTIVE on ${site}`,
+          deps: [importOf.get(m.member)!, ...prev],
+          params: d.params,
+          description: d.description,
         }),
       );
     }
-    all.push(...ids);
-    prev = ids;
+    const join = s.add('server.wait-active', {
+      site,
+      target: `${joinPrefix}-${tier}`,
+      tier,
+      deps: ids,
+      params: { tier, members: names },
+      description: `wait until ${names.length === 1 ? 'the tier-' + tier + ' member is' : `the ${names.length} tier-${tier} members are`} ACTIVE on ${site}`,
+    });
+    joins.push(join);
+    prev = [join];
   }
-  return all;
+  return joins;
 }
 
 /** Security groups and flavors map by identity when absent from the mapping. */
@@ -291,18 +312,21 @@ export function expandMove(c: ExpandContext, s: StepList, o: MoveOptions): void 
   let demote: string | undefined;
   let finalSync: string | undefined;
   if (planned) {
-    const captures = members.map((m) =>
-      s.add('server.capture-metadata', {
+    const captures = new Map<string, string>();
+    for (const m of members)
+      captures.set(
+        m.member,
+        s.add('server.capture-metadata', {
         site: from,
         target: m.member,
         tier: m.tier,
         deps: [open],
         params: { member: m.member, serverId: m.serverId, serverName: m.serverName },
         description: `record ${m.serverName}'s flavor, networks, security groups and volumes in the journal`,
-      }),
-    );
-    const stops = stopByTier(s, from, members, captures, (m) => `stop ${m.serverName} on ${from} (tier ${m.tier})`);
-    const afterStops = stops.length > 0 ? stops : captures.length > 0 ? captures : [open];
+        }),
+      );
+    // The first tier to stop waits only for its own members' captures; later tiers for the previous join.
+    const afterStops = members.length ? stopByTier(s, from, members, [], (m) => `stop ${m.serverName} on ${from} (tier ${m.tier})`, captures) : [open];
     if (async) {
       const sync = s.add('storage.final-sync', {
         site: from,
@@ -548,7 +572,13 @@ export function expandDrill(c: ExpandContext, s: StepList, o: DrillOptions): voi
       }),
     );
   }
-  const actives = createByTier(s, o.site, o.members, importOf, [], (m) => {
+  const actives = createByTier(
+    s,
+    o.site,
+    o.members,
+    importOf,
+    [],
+    (m) => {
     const name = drillServerName(c.group, m.member);
     const nets = m.networks.map((n) => o.mapping.networks[n] ?? n);
     return {
@@ -567,7 +597,9 @@ export function expandDrill(c: ExpandContext, s: StepList, o: DrillOptions): voi
       },
       description: `create drill copy ${name} on ${o.site} (tier ${m.tier}, isolated: ${nets.join(', ') || 'no networks'})`,
     };
-  });
+    },
+    'drill-tier',
+  );
   const verify = s.add('verify', {
     site: o.site,
     target: 'drill',
@@ -828,8 +860,7 @@ export function expandFence(c: ExpandContext, s: StepList, o: FenceOptions): str
     description: `open operation ${c.operationId} (fence ${o.site}) in the journal`,
   });
   const running = o.stale.filter((m) => m.status !== 'SHUTOFF');
-  const stops = stopByTier(s, o.site, running, [open], (m) => `stop stale ${m.serverName} on ${o.site} (production runs on ${o.active})`);
-  let last = stops.length ? stops : [open];
+  let last = stopByTier(s, o.site, running, [open], (m) => `stop stale ${m.serverName} on ${o.site} (production runs on ${o.active})`);
   if (o.demote) {
     last = [
       s.add('storage.demote', {

@@ -38,6 +38,8 @@ export type StepName =
   | 'preflight'
   | 'operation.open'
   | 'server.stop'
+  /** One per tier: waits until every member of the tier is SHUTOFF (the join before the next tier). */
+  | 'server.wait-stopped'
   | 'server.capture-metadata'
   // storage
   | 'storage.final-sync'
@@ -56,6 +58,7 @@ export type StepName =
   | 'cgroup.add-volumes'
   | 'cgroup.remove-volumes'
   | 'server.create'
+  /** One per tier: waits until every member of the tier is ACTIVE (the join before the next tier). */
   | 'server.wait-active'
   | 'server.delete'
   | 'server.start'

@@ -174,7 +174,9 @@ const scenarios: Scenario[] = [
       t.notOk(after(s, `${W}/server.stop/web-server-1`, `${W}/server.stop/web-server-2`), 'same tier: parallel');
       t.ok(after(s, `${W}/storage.final-sync/site-a`, `${W}/server.stop/db-server-1`), 'final sync after every stop');
       t.ok(after(s, `${W}/storage.promote/site-b`, `${W}/storage.wait-transfer/site-a`), 'no promote before the final sync completed');
-      t.ok(after(s, `${W}/server.create/web-server-1`, `${W}/server.wait-active/db-server-1`), 'tier 1 ACTIVE before tier 2 boots');
+      t.ok(after(s, `${W}/server.create/web-server-1`, `${W}/server.wait-active/tier-1`), 'tier 1 ACTIVE before tier 2 boots');
+      t.ok(after(s, `${W}/server.wait-active/tier-1`, `${W}/server.create/db-server-1`));
+      t.ok(after(s, `${W}/server.stop/db-server-1`, `${W}/server.wait-stopped/tier-2`), 'tier 2 SHUTOFF before tier 1 stops');
       t.notOk(after(s, `${W}/server.create/web-server-2`, `${W}/server.create/web-server-1`), 'same tier: parallel');
       t.ok(after(s, `${W}/record.write/site-b`, `${W}/verify/failover`), 'finalization after verify');
       t.ok(after(s, `${W}/server.delete/db-server-1`, `${W}/verify/failover`), 'source retired only after verify');
@@ -335,7 +337,7 @@ const scenarios: Scenario[] = [
       t.equal(c.name, 'drill-prod-web-app-db-server-1');
       t.equal((c.tags as Record<string, string>)[TAG.role], 'drill');
       t.equal(step(a, `${W}/storage.clone-for-drill/site-b`).params?.tag, a.operationId);
-      t.ok(after(a.steps, `${W}/server.create/drill-prod-web-app-web-server-1`, `${W}/server.wait-active/drill-prod-web-app-db-server-1`));
+      t.ok(after(a.steps, `${W}/server.create/drill-prod-web-app-web-server-1`, `${W}/server.wait-active/drill-tier-1`));
     },
   },
   {
@@ -799,7 +801,7 @@ t.test('resume: the remaining journaled steps, nothing new on the group', async 
   t.equal(r.steps.length, original.steps.length - 12);
   t.ok(r.steps.every((s) => s.dependsOn.every((d) => !done.includes(d))), 'edges to completed steps are dropped');
   t.doesNotThrow(() => topoOrder(r.steps));
-  t.match(r.summary, /resume failover op-42 \(site-a → site-b\) · 12 of 35 steps done/);
+  t.match(r.summary, /resume failover op-42 \(site-a → site-b\) · 12 of 36 steps done/);
 });
 
 t.test('resume without journaled steps rebuilds them from the spec', async (t) => {

@@ -62,7 +62,7 @@ function detailsLines(a: PlanAction): { head: string[]; body: string[]; tail: st
     body.push(`# ${phase}`);
     for (const s of steps) {
       const conf = s.confirmation ? (s.confirmation.confirmed ? ` [discards ${s.confirmation.discardSite}: confirmed]` : ` [needs confirmation: ${s.confirmation.how}]`) : '';
-      body.push(`${symbolOf(s.name)} ${s.tier !== undefined && (s.name === 'server.create' || s.name === 'server.stop') ? `[tier ${s.tier}] ` : ''}${s.description}${conf}`);
+      body.push(`${symbolOf(s.name)} ${s.description}${conf}`);
     }
   }
   return { head, body, tail: ['```', '', '</details>', ''] };

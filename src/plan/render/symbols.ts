@@ -8,6 +8,7 @@ const SYMBOL: Record<StepName, StepSymbol> = {
   'operation.open': '·',
   'server.capture-metadata': '·',
   'server.stop': '>',
+  'server.wait-stopped': '·',
   'server.start': '>',
   'server.tag': '~',
   'server.untag': '~',
