@@ -299,6 +299,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       const site = req.site ?? options.site ?? 'site';
       const service = req.service ?? serviceFromLabel(req.label, site) ?? safeHost(req.url);
       const who = `${site} ${service}`;
+      if (!/^https?:\/\/[^/]/.test(req.url) || !URL.canParse(req.url)) {
+        throw new DrctlError('DRCTL_E2005', secrets.redact(`${who}: invalid URL ${JSON.stringify(req.url)}`), {
+          hint: 'Check auth_url in clouds.yaml (e.g. https://keystone.example.com:5000/v3), the catalog endpoints, or the storage endpoint in the spec.',
+          details: { site, service },
+        });
+      }
       const method = req.method;
       const idempotent = req.idempotent === true || (method !== 'POST' && method !== 'PATCH');
       const attemptsAllowed = Math.max(1, req.maxAttempts ?? maxAttempts);

@@ -148,6 +148,16 @@ t.test('the service name is taken from the label when the request does not give 
   t.match(err.message, /after 1 attempt over/);
 });
 
+t.test('an invalid URL is a clear error, not a TypeError', async (t) => {
+  const { c, calls } = client([{ status: 200 }]);
+  for (const url of ['keystone:5000/v3', '', 'ftp://x/', 'http://']) {
+    const err = (await c.request({ method: 'GET', url, service: 'keystone' }).catch((e: unknown) => e)) as DrctlError;
+    t.equal(err.code, 'DRCTL_E2005', JSON.stringify(url));
+    t.match(err.message, /^site-a keystone: invalid URL/);
+  }
+  t.equal(calls.length, 0);
+});
+
 t.test('backoff: exponential, capped, jitter within bounds', async (t) => {
   const opts = { baseDelayMs: 1000, maxDelayMs: 10_000, jitter: 0.2 };
   t.equal(backoffDelay(1, opts, () => 0.5), 1000);
