@@ -4,6 +4,7 @@
  * manage (strings "null"/"false"), v2-shaped attachments, and absent admin-only fields.
  */
 import type { OpenStackSession } from './session.js';
+import { waitFor, type WaitOptions } from './wait.js';
 import { arr, bool, isObj, list, member, num, obj, optStr, reqStr, str, strMap, type Json } from './parse.js';
 
 export interface VolumeAttachmentRef {
@@ -569,6 +570,36 @@ export class CinderClient {
   async listServices(opts: { binary?: string; host?: string } = {}): Promise<CinderService[]> {
     const res = await this.session.request('block-storage', { method: 'GET', path: '/os-services', query: { binary: opts.binary, host: opts.host } });
     return list(res.json, 'services', 'cinder services').map(parseService);
+  }
+
+  /** Poll until the volume has one of `want` (default available); error states fail. */
+  async waitForVolume(id: string, want: string[] = ['available'], opts: WaitOptions & { gone?: boolean } = {}): Promise<Volume | undefined> {
+    return waitFor<Volume>(
+      {
+        what: `${this.session.site} cinder volume ${id}`,
+        read: () => this.getVolume(id),
+        status: (v) => v.status,
+        want,
+        fail: ['error', 'error_managing', 'error_deleting', 'error_restoring', 'error_extending'].filter((s) => !want.includes(s)),
+        goneIsSuccess: opts.gone === true,
+      },
+      opts,
+    );
+  }
+
+  /** Poll until the group has one of `want` (default available). */
+  async waitForGroup(id: string, want: string[] = ['available'], opts: WaitOptions & { gone?: boolean } = {}): Promise<Group | undefined> {
+    return waitFor<Group>(
+      {
+        what: `${this.session.site} cinder group ${id}`,
+        read: () => this.getGroup(id, { listVolume: true }),
+        status: (g) => g.status ?? 'unknown',
+        want,
+        fail: ['error', 'error_deleting'].filter((s) => !want.includes(s)),
+        goneIsSuccess: opts.gone === true,
+      },
+      opts,
+    );
   }
 
   /** GET /attachments/{id} (3.27) */

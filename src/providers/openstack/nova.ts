@@ -4,6 +4,7 @@
  * `{original_name, vcpus, ...}` from 2.47), `image: ""` for boot-from-volume servers, and `swap: ""`.
  */
 import type { OpenStackSession } from './session.js';
+import { waitFor, type WaitOptions } from './wait.js';
 import { arr, bool, isObj, list, member, num, obj, optNum, optStr, reqStr, str, strMap, type Json } from './parse.js';
 
 export interface ServerAddress {
@@ -50,6 +51,8 @@ export interface Server {
   created?: string;
   updated?: string;
   tags?: string[];
+  /** present when status is ERROR */
+  fault?: { code?: number; message: string };
 }
 
 export interface Flavor {
@@ -145,6 +148,7 @@ export function parseServer(x: unknown): Server {
     created: optStr(s.created),
     updated: optStr(s.updated),
     tags: Array.isArray(s.tags) ? s.tags.map(String) : undefined,
+    fault: isObj(s.fault) ? prune({ code: optNum(s.fault.code), message: str(s.fault.message) }) : undefined,
   });
 }
 
@@ -381,6 +385,27 @@ export class NovaClient {
     return list(res.json, 'security_groups', 'nova server security groups')
       .filter(isObj)
       .map((g) => prune({ id: optStr(g.id), name: str(g.name) }));
+  }
+
+  /** Poll until the server has one of `want` (default ACTIVE); ERROR fails with Nova's fault message. */
+  async waitForServer(id: string, want: string[] = ['ACTIVE'], opts: WaitOptions & { gone?: boolean } = {}): Promise<Server | undefined> {
+    return waitFor<Server>(
+      {
+        what: `${this.session.site} nova server ${id}`,
+        read: () => this.getServer(id),
+        status: (s) => s.status,
+        want,
+        fail: want.includes('ERROR') ? [] : ['ERROR'],
+        goneIsSuccess: opts.gone === true,
+        describe: (s) => s.fault?.message,
+      },
+      opts,
+    );
+  }
+
+  /** Poll until the server is gone (after deleteServer). */
+  async waitForServerGone(id: string, opts: WaitOptions = {}): Promise<void> {
+    await this.waitForServer(id, ['__gone__'], { ...opts, gone: true });
   }
 
   /** GET /os-keypairs */
