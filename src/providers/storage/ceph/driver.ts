@@ -69,6 +69,7 @@ export function drillImageName(image: string, tag: string): string {
 /** Image-meta keys drctl writes on drill copies. */
 export const DRILL_META = {
   tag: 'drctl.drill-tag',
+  group: 'drctl.group',
   source: 'drctl.drill-source',
   sourceSnapshot: 'drctl.drill-source-snapshot',
   complete: 'drctl.drill-complete',
@@ -634,6 +635,7 @@ export class CephDriver implements StorageDriver {
       }
       const pinned = await this.copyPinned(ref, img, dest, info.mirroring!.mode);
       await this.rbd.setImageMeta(ref.object, dest, DRILL_META.tag, tag);
+      await this.rbd.setImageMeta(ref.object, dest, DRILL_META.group, ref.group);
       await this.rbd.setImageMeta(ref.object, dest, DRILL_META.source, img);
       await this.rbd.setImageMeta(ref.object, dest, DRILL_META.sourceSnapshot, pinned);
       await this.rbd.setImageMeta(ref.object, dest, DRILL_META.complete, 'true');
@@ -710,7 +712,11 @@ export class CephDriver implements StorageDriver {
     const removed: string[] = [];
     for (const name of candidates.sort()) {
       const meta = await this.rbd.imageMeta(ref.object, name);
-      const ours = meta[DRILL_META.tag] === tag || (meta[DRILL_META.tag] === undefined && bases.has(name.slice(0, -suffix.length)));
+      // Ours: made by drctl for this drill tag and this group (another group's drill may share the
+      // tag), or a copy of one of the group's images interrupted before drctl wrote its metadata.
+      const ours =
+        (meta[DRILL_META.tag] === tag && (meta[DRILL_META.group] === undefined || meta[DRILL_META.group] === ref.group)) ||
+        (meta[DRILL_META.tag] === undefined && bases.has(name.slice(0, -suffix.length)));
       if (!ours) continue;
       try {
         await this.rbd.remove(ref.object, name);

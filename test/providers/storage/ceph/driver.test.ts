@@ -453,6 +453,7 @@ t.test('drill copy of the non-primary image pinned to its latest complete mirror
   t.same(runner.commands().filter((c) => c.startsWith('cp') || c.startsWith('image-meta')), [
     'cp one/v1 one/v1-drill-op7 --image-feature layering,exclusive-lock,object-map,fast-diff --no-progress',
     `image-meta set one/v1-drill-op7 ${DRILL_META.tag} op7`,
+    `image-meta set one/v1-drill-op7 ${DRILL_META.group} g1`,
     `image-meta set one/v1-drill-op7 ${DRILL_META.source} v1`,
     `image-meta set one/v1-drill-op7 ${DRILL_META.sourceSnapshot} mirror snapshot 4 (primary snap 4) of Sun Nov 22 01:40:30 2026`,
     `image-meta set one/v1-drill-op7 ${DRILL_META.complete} true`,
@@ -532,12 +533,13 @@ t.test('drill copy: idempotent, refuses the primary, replaces a half-made copy',
 t.test('removeDrillClones removes exactly the copies carrying the tag', async (t) => {
   const { runner, driver } = setup({ site: 'site-b' });
   runner
-    .on('ls one', '["v1","v1-drill-t1","v1-drill-t2","users-drill-t1","v2-drill-t1"]', '["v1","v1-drill-t2","users-drill-t1"]')
-    .on('image-meta list one/v1-drill-t1', JSON.stringify({ [DRILL_META.tag]: 't1' }))
+    .on('ls one', '["v1","v1-drill-t1","v1-drill-t2","users-drill-t1","v2-drill-t1","other-drill-t1"]', '["v1","v1-drill-t2","users-drill-t1","other-drill-t1"]')
+    .on('image-meta list one/v1-drill-t1', JSON.stringify({ [DRILL_META.tag]: 't1', [DRILL_META.group]: 'g1' }))
+    .on('image-meta list one/other-drill-t1', JSON.stringify({ [DRILL_META.tag]: 't1', [DRILL_META.group]: 'g2' }))
     .on('image-meta list one/users-drill-t1', '{"owner":"someone"}')
     .on('image-meta list one/v2-drill-t1', '')
     .on('rm', '');
-  t.same(await driver.removeDrillClones(ref(['v1', 'v2']), 't1'), ['v1-drill-t1', 'v2-drill-t1'], 'a half-made copy of a group image counts; a stranger does not');
+  t.same(await driver.removeDrillClones(ref(['v1', 'v2']), 't1'), ['v1-drill-t1', 'v2-drill-t1'], 'a half-made copy of a group image counts; a stranger and another group\'s copy with the same tag do not');
   t.same(runner.commands().filter((c) => c.startsWith('rm')), ['rm one/v1-drill-t1 --no-progress', 'rm one/v2-drill-t1 --no-progress']);
 
   const busy = setup({ site: 'site-b' });
