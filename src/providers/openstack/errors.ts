@@ -22,7 +22,6 @@ export const OS_CODES = {
   rateLimited: 'DRCTL_E2036',
   unexpected: 'DRCTL_E2037',
   authFailed: 'DRCTL_E2020',
-  keystoneError: 'DRCTL_E2021',
   noEndpoint: 'DRCTL_E2022',
   microversion: 'DRCTL_E2023',
   tokenRejected: 'DRCTL_E2024',
