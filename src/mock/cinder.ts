@@ -196,7 +196,11 @@ function links(ctx: RouteContext, collection: string, id: string) {
   ];
 }
 
-export function volumeView(ctx: RouteContext, v: VolumeRec, legacy = false): Record<string, unknown> {
+/**
+ * The volume view. `legacy`: the v2 view manage returns. `extended`: the attributes Cinder's API
+ * extensions add to GET responses only (tenant, host, migration status); create/manage answers lack them.
+ */
+export function volumeView(ctx: RouteContext, v: VolumeRec, legacy = false, extended = true): Record<string, unknown> {
   const mv = ctx.mv;
   const t = ctx.site.cinder.types[v.typeId];
   const out: Record<string, unknown> = {
@@ -205,7 +209,7 @@ export function volumeView(ctx: RouteContext, v: VolumeRec, legacy = false): Rec
     size: v.size,
     availability_zone: v.availabilityZone,
     created_at: isoMicros(v.createdAt),
-    updated_at: v.updatedAt === null ? null : isoMicros(v.updatedAt),
+    updated_at: updatedAt(ctx, v),
     attachments: v.attachments.map((a) => ({
       server_id: a.serverId,
       attachment_id: a.id,
@@ -228,9 +232,10 @@ export function volumeView(ctx: RouteContext, v: VolumeRec, legacy = false): Rec
     replication_status: v.replicationStatus,
     consistencygroup_id: null,
     multiattach: v.multiattach,
-    'os-vol-tenant-attr:tenant_id': ctx.site.keystone.project.id,
   };
-  if (ctx.auth?.isAdmin) {
+  if (extended) out['os-vol-tenant-attr:tenant_id'] = ctx.site.keystone.project.id;
+  if (ctx.auth?.isAdmin) out.migration_status = null;
+  if (extended && ctx.auth?.isAdmin) {
     out['os-vol-host-attr:host'] = ctx.site.cinder.host;
     out['os-vol-mig-status-attr:migstat'] = null;
     out['os-vol-mig-status-attr:name_id'] = null;
@@ -248,6 +253,14 @@ export function volumeView(ctx: RouteContext, v: VolumeRec, legacy = false): Rec
   return out;
 }
 
+/** null until the volume first left `creating` (as Cinder: created volumes have updated_at null). */
+function updatedAt(ctx: RouteContext, v: VolumeRec): string | null {
+  if (v.updatedAt !== null) return isoMicros(v.updatedAt);
+  const s = viewStatus(ctx.world, v, ctx.now);
+  if (s === 'creating') return null;
+  return isoMicros(v.readyAt ?? v.createdAt);
+}
+
 function serviceUuid(site: SiteData): string {
   const h = Buffer.from(`${site.name}:cinder-volume`).toString('hex').padEnd(32, '0').slice(0, 32);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
@@ -259,11 +272,15 @@ function visibleSpecs(ctx: RouteContext, specs: Record<string, string>): Record<
 }
 
 function typeView(ctx: RouteContext, t: VolumeTypeRec): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: t.id, name: t.name, is_public: t.isPublic, description: t.description, extra_specs: visibleSpecs(ctx, t.extraSpecs) };
-  if (ctx.auth?.isAdmin) {
-    out.qos_specs_id = null;
-    out['os-volume-type-access:is_public'] = t.isPublic;
-  }
+  const out: Record<string, unknown> = {
+    id: t.id,
+    name: t.name,
+    is_public: t.isPublic,
+    description: t.description,
+    extra_specs: visibleSpecs(ctx, t.extraSpecs),
+    'os-volume-type-access:is_public': t.isPublic,
+  };
+  if (ctx.auth?.isAdmin) out.qos_specs_id = null;
   return out;
 }
 
@@ -287,7 +304,7 @@ function groupView(ctx: RouteContext, g: GroupRec): Record<string, unknown> {
     out.volumes = (ctx.world.index(ctx.siteName).volumesByGroup.get(g.id) ?? []).map((v) => v.id);
   }
   if (atLeast(mv, 3, 38)) out.replication_status = g.replicationStatus;
-  if (atLeast(mv, 3, 58)) out.project_id = ctx.site.keystone.project.id;
+  if (atLeast(mv, 3, 58) && ctx.auth?.isAdmin) out.project_id = ctx.site.keystone.project.id;
   return out;
 }
 
@@ -430,7 +447,7 @@ function createVolumeHandler(ctx: RouteContext): MockResponse {
     snapshotId,
     backing: sourceName ? { ...mirrorFor(type), sourceName } : undefined,
   });
-  return ok({ volume: volumeView(ctx, v) }, 202);
+  return ok({ volume: volumeView(ctx, v, false, false) }, 202);
 }
 
 function deleteVolumeHandler(ctx: RouteContext): MockResponse {
@@ -462,7 +479,7 @@ function volumeAction(ctx: RouteContext): MockResponse {
       v.bootable = val;
       v.updatedAt = ctx.now;
       ctx.world.touch();
-      return { status: 200 };
+      return { status: 200, headers: { 'Content-Type': 'application/json' } };
     }
     case 'os-unmanage': {
       if (!ctx.auth?.isAdmin) throw policy('volume_extension:volume_unmanage');
@@ -521,7 +538,10 @@ function manageHandler(ctx: RouteContext): MockResponse {
     bootable: b.bootable === true || b.bootable === 'true',
     metadata: b.metadata ? stringMap(b.metadata) : {},
   });
-  return ok({ volume: volumeView(ctx, v, true) }, 202);
+  // The 202 shows the request as accepted: creating, size 0, replication_status null (as recorded).
+  const view = volumeView(ctx, v, true, false);
+  Object.assign(view, { status: 'creating', size: 0, replication_status: null, updated_at: null });
+  return ok({ volume: view }, 202);
 }
 
 function manageableList(ctx: RouteContext, detail: boolean): MockResponse {
@@ -669,8 +689,8 @@ function createGroupSnapshot(ctx: RouteContext): MockResponse {
   for (const v of members) {
     const s: SnapshotRec = {
       id: ctx.world.uuid(),
-      name: `group-snapshot-${gs.id}`,
-      description: null,
+      name: gs.name,
+      description: gs.description,
       volumeId: v.id,
       size: v.size,
       status: 'available',
@@ -695,14 +715,15 @@ function groupSnapshotView(ctx: RouteContext, id: string): Record<string, unknow
     description: gs.description,
     group_type_id: gs.groupTypeId,
   };
-  if (atLeast(ctx.mv, 3, 58)) out.project_id = ctx.site.keystone.project.id;
+  if (atLeast(ctx.mv, 3, 58) && ctx.auth?.isAdmin) out.project_id = ctx.site.keystone.project.id;
   return out;
 }
 
 function metaRoutes(): Route[] {
   const api = 'cinder.volumes.metadata';
   return [
-    { method: 'GET', pattern: '/volumes/:id/metadata', api, handler: (ctx) => ok({ metadata: { ...findVolume(ctx).metadata } }) },
+    // Cinder really answers this JSON as text/html (recorded).
+    { method: 'GET', pattern: '/volumes/:id/metadata', api, handler: (ctx) => ok({ metadata: { ...findVolume(ctx).metadata } }, 200, { 'Content-Type': 'text/html; charset=UTF-8' }) },
     {
       method: 'POST',
       pattern: '/volumes/:id/metadata',
@@ -789,13 +810,36 @@ export const cinderRoutes: Route[] = [
   { method: 'POST', pattern: '/os-volume-manage', api: 'cinder.volume_manage', adminPolicy: 'volume_extension:volume_manage', handler: manageHandler },
   { method: 'GET', pattern: '/manageable_volumes', api: 'cinder.manageable_volumes.list', minVersion: [3, 8], adminPolicy: 'volume_extension:list_manageable', handler: (ctx) => manageableList(ctx, false) },
   { method: 'GET', pattern: '/manageable_volumes/detail', api: 'cinder.manageable_volumes.list', minVersion: [3, 8], adminPolicy: 'volume_extension:list_manageable', handler: (ctx) => manageableList(ctx, true) },
+  { method: 'GET', pattern: '/snapshots', api: 'cinder.snapshots.list', handler: (ctx) => listSnapshots(ctx, false) },
+  { method: 'GET', pattern: '/snapshots/detail', api: 'cinder.snapshots.list', handler: (ctx) => listSnapshots(ctx, true) },
   {
     method: 'GET',
-    pattern: '/snapshots',
-    api: 'cinder.snapshots.list',
-    handler: (ctx) => ok({ snapshots: Object.values(ctx.site.cinder.snapshots).map((s) => ({ id: s.id, name: s.name, volume_id: s.volumeId, status: s.status, size: s.size })) }),
+    pattern: '/scheduler-stats/get_pools',
+    api: 'cinder.services.list',
+    adminPolicy: 'scheduler_extension:scheduler_stats:get_pools',
+    handler: (ctx) => {
+      const detail = /^(true|1)$/i.test(ctx.req.query.get('detail') ?? '');
+      const name = ctx.site.cinder.host;
+      return ok({
+        pools: [
+          detail
+            ? {
+                name,
+                capabilities: {
+                  pool_name: ctx.site.cinder.backendName,
+                  volume_backend_name: ctx.site.cinder.backendName,
+                  replication_enabled: true,
+                  consistent_group_snapshot_enabled: true,
+                  total_capacity_gb: 'infinite',
+                  free_capacity_gb: 'infinite',
+                  storage_protocol: 'iSCSI',
+                },
+              }
+            : { name },
+        ],
+      });
+    },
   },
-  { method: 'GET', pattern: '/snapshots/detail', api: 'cinder.snapshots.list', handler: (ctx) => ok({ snapshots: Object.values(ctx.site.cinder.snapshots).map((s) => snapshotView(ctx, s)) }) },
   {
     method: 'GET',
     pattern: '/snapshots/:id',
@@ -925,6 +969,28 @@ export const cinderRoutes: Route[] = [
   },
   { method: 'GET', pattern: '/', api: 'cinder.volumes.list', public: true, handler: (ctx) => ok({ versions: [cinderVersionDoc(ctx)] }) },
 ];
+
+const SNAPSHOT_FILTERS = new Set(['name', 'status', 'volume_id', 'metadata', 'availability_zone']);
+
+function listSnapshots(ctx: RouteContext, detail: boolean): MockResponse {
+  const q = ctx.req.query;
+  if (atLeast(ctx.mv, 3, 31) && !ctx.auth?.isAdmin) {
+    const bad = [...new Set(q.keys())].filter((k) => !SNAPSHOT_FILTERS.has(k) && !PAGING.has(k));
+    if (bad.length) throw badRequest(`Invalid input received: Invalid filters ${bad.join(',')} are found in query options.`);
+  }
+  let items = Object.values(ctx.site.cinder.snapshots).sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+  for (const key of ['name', 'status', 'volume_id'] as const) {
+    const want = q.get(key);
+    if (want === null) continue;
+    items = items.filter((s) => (key === 'volume_id' ? s.volumeId : key === 'name' ? s.name : s.status) === want);
+  }
+  const page = markerPage(items, (s) => s.id, q, (m) => notFound(`Marker ${m} could not be found.`));
+  const body: Record<string, unknown> = {
+    snapshots: page.items.map((s) => (detail ? snapshotView(ctx, s) : { id: s.id, name: s.name, volume_id: s.volumeId, status: s.status, size: s.size })),
+  };
+  if (page.nextMarker) body.snapshots_links = [{ href: nextHref(ctx.base, detail ? '/snapshots/detail' : '/snapshots', q, page.nextMarker), rel: 'next' }];
+  return ok(body);
+}
 
 function groupTypeView(ctx: RouteContext, id: string): Record<string, unknown> {
   const g = ctx.site.cinder.groupTypes[id]!;

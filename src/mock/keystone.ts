@@ -25,10 +25,10 @@ const TITLES: Record<number, string> = {
 export const UNAUTHENTICATED = 'The request you have made requires authentication.';
 
 /** Keystone's error body (also what keystonemiddleware sends for a bad token at any service). */
-export function keystoneError(status: number, message: string, origin: string): MockResponse {
+export function keystoneError(status: number, message: string, origin: string, extra: Record<string, unknown> = {}): MockResponse {
   const headers: Record<string, string> = {};
-  if (status === 401) headers['WWW-Authenticate'] = `Keystone uri="${origin}/identity"`;
-  return { status, headers, body: { error: { code: status, title: TITLES[status] ?? 'Error', message } } };
+  if (status === 401) headers['WWW-Authenticate'] = `Keystone uri="${origin}/identity/v3"`;
+  return { status, headers, body: { error: { code: status, title: TITLES[status] ?? 'Error', message, ...extra } } };
 }
 
 interface TokenPayload {
@@ -175,7 +175,9 @@ function issue(ctx: RouteContext): MockResponse {
   let appCred: string | undefined;
   if (methods.includes('application_credential')) {
     const ac = obj(identity.application_credential);
-    if (auth.scope !== undefined) throw unauthorized('Application credentials cannot request a scope.');
+    if (auth.scope !== undefined) {
+      throw new ApiError(401, 'Error authenticating with application credential: Application credentials cannot request a scope.', { type: 'identity' });
+    }
     const found = ks.appCredentials.find((a) => a.id === str(ac?.id) || (ac?.name !== undefined && a.name === str(ac.name)));
     if (!found) throw new ApiError(404, `Could not find Application Credential: ${str(ac?.id) ?? str(ac?.name) ?? ''}.`);
     if (found.secret !== str(ac?.secret)) throw unauthorized();
@@ -247,7 +249,7 @@ export const keystoneRoutes: Route[] = [
     method: 'GET',
     pattern: '/v3/auth/catalog',
     api: 'keystone.catalog',
-    handler: (ctx) => ({ status: 200, body: { catalog: catalog(ctx.site, ctx.origin), links: { self: `${ctx.origin}/identity/v3/auth/catalog`, previous: null, next: null } } }),
+    handler: (ctx) => ({ status: 200, body: { catalog: catalog(ctx.site, ctx.origin), links: { self: `${ctx.origin}/identity/v3/auth/catalog` } } }),
   },
   {
     method: 'GET',

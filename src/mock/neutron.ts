@@ -126,7 +126,6 @@ function networkView(ctx: RouteContext, n: NetworkRec): Record<string, unknown> 
     'router:external': false,
     description: n.description,
     port_security_enabled: true,
-    l2_adjacency: true,
   };
 }
 
@@ -174,8 +173,8 @@ function portView(ctx: RouteContext, p: PortRec): Record<string, unknown> {
 
 function securityGroupView(ctx: RouteContext, g: SecurityGroupRec): Record<string, unknown> {
   const projectId = ctx.site.keystone.project.id;
-  const rule = (direction: string, ethertype: string) => ({
-    id: `${g.id.slice(0, 24)}${direction === 'egress' ? 'e' : 'i'}${ethertype === 'IPv4' ? '4' : '6'}00000000`.slice(0, 36),
+  const rule = (direction: string, ethertype: string, n: number) => ({
+    id: `${g.id.slice(0, 30)}${n.toString(16).padStart(6, '0')}`,
     tenant_id: projectId,
     security_group_id: g.id,
     ethertype,
@@ -186,8 +185,9 @@ function securityGroupView(ctx: RouteContext, g: SecurityGroupRec): Record<strin
     remote_ip_prefix: null,
     remote_address_group_id: null,
     normalized_cidr: null,
-    remote_group_id: null,
-    standard_attr_id: 1,
+    // the default group lets its own members in
+    remote_group_id: direction === 'ingress' ? g.id : null,
+    standard_attr_id: n,
     description: null,
     tags: [],
     created_at: isoNeutron(g.createdAt),
@@ -201,7 +201,11 @@ function securityGroupView(ctx: RouteContext, g: SecurityGroupRec): Record<strin
     ...common(ctx, g.createdAt),
     description: g.description,
     stateful: true,
-    security_group_rules: [rule('egress', 'IPv4'), rule('egress', 'IPv6')],
+    shared: false,
+    security_group_rules:
+      g.name === 'default'
+        ? [rule('ingress', 'IPv4', 1), rule('egress', 'IPv4', 2), rule('ingress', 'IPv6', 3), rule('egress', 'IPv6', 4)]
+        : [rule('egress', 'IPv4', 1), rule('egress', 'IPv6', 2)],
   };
 }
 

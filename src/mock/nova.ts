@@ -53,7 +53,10 @@ export function serverState(world: MockWorld, s: ServerRec, now = world.now()): 
   const st = world.settings;
   if (s.error) return { status: 'ERROR', vmState: 'error', taskState: null, powerState: 0, since: s.error.at, launchedAt: null };
   const bootDone = s.createdAt + st.bootSeconds * 1000;
-  if (now < bootDone) return { status: 'BUILD', vmState: 'building', taskState: 'spawning', powerState: 0, since: s.createdAt, launchedAt: null };
+  if (now < bootDone) {
+    const taskState = now < s.createdAt + (bootDone - s.createdAt) / 2 ? 'scheduling' : 'spawning';
+    return { status: 'BUILD', vmState: 'building', taskState, powerState: 0, since: s.createdAt, launchedAt: null };
+  }
   const p = s.power;
   if (p.kind === 'boot') return { status: 'ACTIVE', vmState: 'active', taskState: null, powerState: 1, since: bootDone, launchedAt: bootDone };
   const dur = (p.kind === 'stop' ? st.stopSeconds : st.startSeconds) * 1000;
@@ -200,6 +203,8 @@ function addresses(ctx: RouteContext, s: ServerRec): Record<string, unknown[]> {
 export function serverView(ctx: RouteContext, s: ServerRec, opts: { show: boolean }): Record<string, unknown> {
   const mv = ctx.mv;
   const st = serverState(ctx.world, s, ctx.now);
+  // While building, ports are not bound and volumes not attached yet (as recorded).
+  const building = st.status === 'BUILD';
   const v: Record<string, unknown> = {
     id: s.id,
     name: s.name,
@@ -214,7 +219,7 @@ export function serverView(ctx: RouteContext, s: ServerRec, opts: { show: boolea
       : { id: s.flavor.id, links: [{ rel: 'bookmark', href: `${ctx.origin}/compute/flavors/${s.flavor.id}` }] },
     created: isoSeconds(s.createdAt),
     updated: isoSeconds(Math.max(s.updatedAt, st.since)),
-    addresses: addresses(ctx, s),
+    addresses: building ? {} : addresses(ctx, s),
     accessIPv4: '',
     accessIPv6: '',
     links: links(ctx, 'servers', s.id),
@@ -226,11 +231,12 @@ export function serverView(ctx: RouteContext, s: ServerRec, opts: { show: boolea
   v.key_name = s.keyName;
   v['OS-SRV-USG:launched_at'] = st.launchedAt === null ? null : isoMicros(st.launchedAt);
   v['OS-SRV-USG:terminated_at'] = null;
-  if (s.securityGroups.length) v.security_groups = s.securityGroups.map((name) => ({ name }));
+  // Security groups come from the server's ports: none without a port (networks "none") or while building.
+  if (!building && s.portIds.length && s.securityGroups.length) v.security_groups = s.securityGroups.map((name) => ({ name }));
   v['OS-EXT-STS:task_state'] = st.taskState;
   v['OS-EXT-STS:vm_state'] = st.vmState;
   v['OS-EXT-STS:power_state'] = st.powerState;
-  v['os-extended-volumes:volumes_attached'] = s.volumes.map((a) =>
+  v['os-extended-volumes:volumes_attached'] = (building ? [] : s.volumes).map((a) =>
     atLeast(mv, 2, 3) ? { id: a.volumeId, delete_on_termination: a.deleteOnTermination } : { id: a.volumeId },
   );
   if (s.error) v.fault = { code: s.error.code, created: isoSeconds(s.error.at), message: s.error.message };
@@ -631,7 +637,10 @@ export function novaVersionRoutes(): Route[] {
     version: `${NOVA_VERSIONS.max[0]}.${NOVA_VERSIONS.max[1]}`,
     min_version: '2.1',
     updated: '2013-07-23T11:33:21Z',
-    links: [{ rel: 'self', href: `${ctx.base}/` }],
+    links: [
+      { rel: 'self', href: `${ctx.base}/` },
+      { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' },
+    ],
     'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }],
   });
   return [

@@ -90,7 +90,12 @@ interface ServiceDef {
 }
 
 const SERVICES: Record<ServiceName, ServiceDef> = {
-  keystone: { name: 'keystone', router: new Router(keystoneRoutes), auth: 'keystone', error: (e, origin) => keystoneError(e.status, e.message, origin) },
+  keystone: {
+    name: 'keystone',
+    router: new Router(keystoneRoutes),
+    auth: 'keystone',
+    error: (e, origin) => keystoneError(e.status, e.message, origin, e.extra.type === 'identity' ? { identity: {} } : {}),
+  },
   nova: {
     name: 'nova',
     router: new Router([...novaRoutes, ...novaVersionRoutes()]),
@@ -169,6 +174,8 @@ interface Located {
   root?: MockResponse;
   /** Cinder URL names another project than the token's. */
   mismatch?: boolean;
+  /** A service root outside any API version: no microversion headers. */
+  unversioned?: boolean;
 }
 
 function locate(path: string, origin: string, projectId: string): Located | undefined {
@@ -178,7 +185,21 @@ function locate(path: string, origin: string, projectId: string): Located | unde
   if (under(PREFIX.nova)) {
     const rest = tail(PREFIX.nova);
     if (rest === '/') {
-      return { service: 'nova', rest, base: `${origin}${PREFIX.nova}`, root: { status: 200, body: { versions: [novaVersionSummary(`${origin}${PREFIX.nova}/v2.1/`)] } } };
+      return {
+        service: 'nova',
+        rest,
+        base: `${origin}${PREFIX.nova}`,
+        unversioned: true,
+        root: {
+          status: 200,
+          body: {
+            versions: [
+              { id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '', updated: '2011-01-21T11:33:21Z', links: [{ rel: 'self', href: `${origin}${PREFIX.nova}/v2/` }] },
+              novaVersionSummary(`${origin}${PREFIX.nova}/v2.1/`),
+            ],
+          },
+        },
+      };
     }
     if (rest === '/v2.1' || rest.startsWith('/v2.1/')) return { service: 'nova', rest: rest.slice(5) || '/', base: `${origin}${PREFIX.nova}/v2.1` };
     return { service: 'nova', rest: `/__unknown${rest}`, base: `${origin}${PREFIX.nova}` };
@@ -252,7 +273,7 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
       const raw = await readBody(req);
       const lat = latencyMs(world, siteName);
       if (lat > 0) await sleep(lat);
-      const out = serve(siteName, req, raw);
+      const out = route(siteName, req, raw);
       await world.commit();
       send(res, out);
     } catch (err) {
@@ -260,31 +281,39 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
     }
   };
 
-  const send = (res: ServerResponse, out: MockResponse): void => {
+  const send = (res: ServerResponse, out: MockResponse & { service?: ServiceName }): void => {
     const headers: Record<string, string> = { Date: new Date(world.now()).toUTCString(), ...out.headers };
     let payload = '';
-    if (out.body !== undefined && out.status !== 204) {
+    if (headers['Content-Type']) {
+      if (out.body !== undefined) payload = JSON.stringify(out.body);
+    } else if (out.body !== undefined && out.status !== 204) {
       payload = JSON.stringify(out.body);
-      headers['Content-Type'] = 'application/json';
-    } else if (out.status !== 204) headers['Content-Type'] = 'application/json';
+      // Nova's error bodies say charset; everything else plain application/json (as recorded).
+      headers['Content-Type'] = out.service === 'nova' && out.status >= 400 && !('error' in (out.body as object)) ? 'application/json; charset=UTF-8' : 'application/json';
+    } else if (out.status !== 204) {
+      // Cinder's bodiless 200/202 answers are text/html (webob default); others JSON.
+      headers['Content-Type'] = out.service === 'cinder' ? 'text/html; charset=UTF-8' : 'application/json';
+    } else if (out.service === 'nova') headers['Content-Type'] = 'application/json';
     headers['Content-Length'] = String(Buffer.byteLength(payload));
     res.writeHead(out.status, headers);
     res.end(payload);
   };
 
-  const serve = (siteName: string, req: IncomingMessage, raw: string): MockResponse => {
+  const route = (siteName: string, req: IncomingMessage, raw: string): MockResponse & { service?: ServiceName } => {
     const site = world.data.sites[siteName]!;
     const url = new URL(req.url ?? '/', 'http://mock');
     const origin = `http://${req.headers.host ?? `${host}:${listeners.get(siteName)!.port}`}`;
     const loc = locate(url.pathname.replace(/\/+$/, '') || '/', origin, site.keystone.project.id);
     if (!loc) return { status: 404, body: { error: { code: 404, title: 'Not Found', message: `No mock service at ${url.pathname}` } } };
     const def = SERVICES[loc.service];
+    const tagged = (r: MockResponse): MockResponse & { service: ServiceName } => ({ ...r, service: def.name });
     (counts[siteName] ??= {})[def.name] = (counts[siteName]![def.name] ?? 0) + 1;
     const reqId = `req-${randomUUID()}`;
     const extra: Record<string, string> = def.name === 'pure' ? { 'X-Request-ID': reqId } : { 'x-openstack-request-id': reqId };
     if (def.name === 'nova') extra['x-compute-request-id'] = reqId;
+    if (def.name === 'keystone') extra.Vary = 'X-Auth-Token';
     let mv: Version = [0, 0];
-    const withHeaders = (r: MockResponse): MockResponse => ({ ...r, headers: { ...mvHeaders(def, mv), ...extra, ...r.headers } });
+    const withHeaders = (r: MockResponse): MockResponse => tagged({ ...r, headers: { ...(loc.unversioned ? {} : mvHeaders(def, mv)), ...extra, ...r.headers } });
     try {
       if (def.mv) mv = negotiate(def.mv, req.headers);
       if (loc.root) return withHeaders(loc.root);
@@ -308,7 +337,8 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
         if (def.auth === 'keystone') {
           const tok = req.headers['x-auth-token'];
           auth = authenticate(world, siteName, typeof tok === 'string' ? tok : undefined);
-          if (!auth) return withHeaders(keystoneError(401, UNAUTHENTICATED, origin));
+          // keystonemiddleware answers before the service: Keystone's body, no microversion headers.
+          if (!auth) return tagged({ ...keystoneError(401, UNAUTHENTICATED, origin), headers: { ...keystoneError(401, UNAUTHENTICATED, origin).headers, ...extra } });
           if (loc.mismatch) throw new ApiError(400, 'Malformed request url');
         } else {
           const tok = req.headers['x-auth-token'] ?? (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
