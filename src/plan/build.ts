@@ -28,6 +28,7 @@ import {
   expandProtect,
   expandReprotect,
   expandUpdate,
+  expandCapture,
   type ExpandContext,
   type MemberFacts,
   type ResolvedMapping,
@@ -348,13 +349,62 @@ class GroupPlanner {
 
     // 7. replication flowing from where production runs
     if (!prot.pending) this.planReprotectIfNeeded(current);
+
+    // 8. the member metadata an unplanned failover needs (captured in the journal) is missing or stale
+    if (!prot.pending) this.planCaptureIfStale(current);
+  }
+
+  /**
+   * An unplanned failover recreates members from the metadata drctl captured (their site is down
+   * then). When the journal has none for a member, or it no longer matches the live instance
+   * (resized, re-networked, volumes changed), plan an `update` that captures it again.
+   */
+  private planCaptureIfStale(current: string): void {
+    const captured = this.journal.captured?.[this.name] ?? {};
+    const stale: Array<{ f: MemberFacts; why: string }> = [];
+    const key = (xs: readonly string[]) => [...xs].sort().join(',');
+    for (const m of this.g.members) {
+      const inst = this.memberInv.get(m.server)?.instances[current];
+      if (!inst) continue;
+      const f = this.liveFacts(m.server, m.tier, inst);
+      const c = captured[m.server];
+      const why = !c
+        ? 'never captured'
+        : c.site !== current
+          ? `captured on ${c.site}`
+          : c.flavorName !== f.flavorName
+            ? `flavor ${c.flavorName} → ${f.flavorName}`
+            : key(c.networks) !== key(f.networks)
+              ? 'networks changed'
+              : key(c.securityGroups) !== key(f.securityGroups)
+                ? 'security groups changed'
+                : key(c.volumes.map((v) => v.id)) !== key(f.volumes.map((v) => v.id))
+                  ? 'volumes changed'
+                  : (c.keyName ?? '') !== (f.keyName ?? '')
+                    ? 'key pair changed'
+                    : undefined;
+      if (why) stale.push({ f, why });
+    }
+    if (!stale.length) return;
+    this.wanted = 'update';
+    const c = this.ctx(this.newId());
+    const s = new StepList(this.name, 'update', this.taken);
+    expandCapture(c, s, { site: current, members: stale.map((x) => x.f), after: this.chain });
+    const reasons = [...new Set(stale.map((x) => x.why))].join(', ');
+    this.addAction({
+      action: 'update',
+      from: current,
+      operationId: c.operationId,
+      summary: `update the captured metadata of ${stale.length === 1 ? stale[0]!.f.member : plural(stale.length, 'member')} on ${current} (${reasons}; an unplanned failover recreates members from it)`,
+      steps: s.steps,
+    });
   }
 
   private riskText(): string {
     if (this.g.replication.type === 'sync') return `none expected (${this.lastSyncText()})`;
     const st = this.gi?.storage;
     if (!st?.lastSyncAt) return 'unknown (no replicated snapshot yet)';
-    return `up to ${formatDuration(secondsBetween(st.lastSyncAt, this.opts.now))} (last sync ${st.lastSyncAt})`;
+    return `up to ${formatDuration(this.lag() ?? 0)} (last sync ${st.lastSyncAt})`;
   }
 
   /** Stage 3. Returns false when the group is blocked. */
@@ -723,7 +773,8 @@ class GroupPlanner {
     let dataAtRisk: DataAtRisk = { seconds: 0, ...(gi.storage.lastSyncAt ? { lastSyncAt: gi.storage.lastSyncAt } : {}) };
     if (!this.up(from)) {
       const lastSync = gi.storage.lastSyncAt;
-      const window = async ? (lastSync ? secondsBetween(lastSync, this.opts.now) : undefined) : (gi.storage.lagSeconds ?? 0);
+      // now − last replicated point, on the arrays' clock when discovery measured it (lagSeconds).
+      const window = async ? (gi.storage.lagSeconds ?? (lastSync ? secondsBetween(lastSync, this.opts.now) : undefined)) : (gi.storage.lagSeconds ?? 0);
       const risk = window === undefined ? 'an unknown amount' : `up to ${formatDuration(window)}`;
       if (this.g.failover.mode !== 'unplanned' && !this.opts.allowDataLoss) {
         this.block(

@@ -1016,3 +1016,37 @@ export function expandUpdate(c: ExpandContext, s: StepList, o: UpdateOptions): s
   });
   return s.add('operation.close', { target: 'update', deps: [w], params: { operationId: c.operationId }, description: `close operation ${c.operationId}` });
 }
+
+export interface CaptureOptions {
+  site: string;
+  members: readonly MemberFacts[];
+  after: string[];
+}
+
+/** Re-capture member metadata into the journal (what an unplanned failover recreates members from). */
+export function expandCapture(c: ExpandContext, s: StepList, o: CaptureOptions): string {
+  const pre = s.add('preflight', {
+    site: o.site,
+    target: 'update',
+    deps: o.after,
+    params: { action: 'update', needs: [o.site] },
+    description: `check ${o.site} again`,
+  });
+  const open = s.add('operation.open', {
+    target: 'update',
+    deps: [pre],
+    params: { operationId: c.operationId, type: 'update', to: o.site },
+    description: `open operation ${c.operationId} (update captured metadata) in the journal`,
+  });
+  const caps = o.members.map((m) =>
+    s.add('server.capture-metadata', {
+      site: o.site,
+      target: m.member,
+      tier: m.tier,
+      deps: [open],
+      params: { member: m.member, serverId: m.serverId, serverName: m.serverName },
+      description: `record ${m.serverName}'s flavor, networks, security groups and volumes in the journal`,
+    }),
+  );
+  return s.add('operation.close', { target: 'update', deps: caps.length ? caps : [open], params: { operationId: c.operationId }, description: `close operation ${c.operationId}` });
+}

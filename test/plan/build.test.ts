@@ -411,6 +411,28 @@ const scenarios: Scenario[] = [
       t.equal((step(act(p, W, 'failover'), `${W}/failover/record.write/site-b`).params?.record as { version: number }).version, 5);
     },
   },
+  {
+    name: 'update: member metadata never captured (an unplanned failover would need it)',
+    spec: webSpec(),
+    journal: journal({ captured: {} }),
+    actions: [[W, 'update']],
+    check: (t, p) => {
+      const a = act(p, W, 'update');
+      t.same(names(a), ['preflight', 'operation.open', 'server.capture-metadata', 'server.capture-metadata', 'server.capture-metadata', 'operation.close']);
+      t.match(a.summary, /^update the captured metadata of 3 members on site-a \(never captured; an unplanned failover recreates members from it\)/);
+    },
+  },
+  {
+    name: 'update: captured metadata stale (member resized)',
+    spec: webSpec(),
+    tweaks: { mutate: mutate((inv) => (inv.groups[W]!.members[0]!.instances['site-a']!.flavorName = 'm1.xlarge')) },
+    actions: [[W, 'update']],
+    check: (t, p) => {
+      const a = act(p, W, 'update');
+      t.same(a.steps.filter((s) => s.name === 'server.capture-metadata').map((s) => s.target), ['db-server-1']);
+      t.match(a.summary, /flavor m1\.large → m1\.xlarge/);
+    },
+  },
   // ---- drift -----------------------------------------------------------------------------------
   {
     name: 'drift: a member stopped by hand',
@@ -701,6 +723,7 @@ const blockerScenarios: Scenario[] = [
       g.failover.mode = 'unplanned';
     }),
     tweaks: { down: ['site-a'] },
+    journal: journal({ captured: {} }),
     actions: [],
     blockers: [
       [W, PlanCode.memberMetadataUnknown],

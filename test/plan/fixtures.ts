@@ -275,8 +275,11 @@ export function fakeInventory(spec: DRSpec, tweaks: Tweaks = {}): Inventory {
   return inv;
 }
 
+/** A journal whose captured member metadata matches baseSpec() running on site-a (no capture update planned). */
 export function journal(j: Partial<JournalView> = {}): JournalView {
-  return { ...EMPTY_JOURNAL, lineage: 'lin-1', serial: 7, ...j };
+  const spec = baseSpec();
+  const captured = Object.assign({}, ...Object.keys(spec.groups).map((g) => capturedFor(spec, g)));
+  return { ...EMPTY_JOURNAL, lineage: 'lin-1', serial: 7, captured, ...j };
 }
 
 /** Captured member metadata as protect would have recorded it (for unplanned failovers). */

@@ -15,6 +15,7 @@ import { formatDiagnostic } from '../../spec/diagnostics.js';
 import { loadSpec, type SpecLoadResult } from '../../spec/load.js';
 import type { LoadedSpec } from '../../spec/types.js';
 import { parseState } from '../../state/adapter.js';
+import { discoverForCli } from '../connect.js';
 import { DEFAULT_STATE, type GlobalArgs } from '../context.js';
 import type { IoHost } from '../io.js';
 import { wrap } from '../run.js';
@@ -53,29 +54,6 @@ export async function readJournalView(args: GlobalArgs): Promise<JournalView> {
     throw err;
   }
   return journalViewFromState(parseState(text, file));
-}
-
-/**
- * Discovery is provided by src/discovery/index.ts (`discoverInventory`). Until that module exists this
- * says so plainly instead of pretending. The specifier is computed so the build does not depend on it.
- */
-export async function loadDiscover(): Promise<Discover> {
-  const specifier = ['..', '..', 'discovery', 'index.js'].join('/');
-  let mod: { discoverInventory?: Discover };
-  try {
-    mod = (await import(specifier)) as { discoverInventory?: Discover };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // Only the discovery module itself missing means "not built"; a broken import inside it is a bug.
-    if (code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes(`discovery${path.sep === '\\' ? '\\' : '/'}index.js`)) throw err;
-    mod = {};
-  }
-  if (typeof mod.discoverInventory !== 'function') {
-    throw new DrctlError(PlanCode.notBuilt, 'drctl plan needs discovery of both sites, which is not built yet in this version of drctl. Nothing was done.', {
-      hint: 'saved plans can already be rendered with drctl show PLANFILE [--json|--markdown]',
-    });
-  }
-  return mod.discoverInventory;
 }
 
 export async function runPlan(argv: PlanArgs, io: IoHost, deps: PlanDeps): Promise<number> {
@@ -127,7 +105,7 @@ export const planCommand: CommandModule = {
   handler: wrap<PlanArgs>(async (argv, io) =>
     runPlan(argv, io, {
       loadSpec,
-      discover: await loadDiscover(),
+      discover: (loaded, args) => discoverForCli(loaded, args, io),
       journal: readJournalView,
       writeFile: async (file, text) => {
         await mkdir(path.dirname(path.resolve(file)), { recursive: true });
