@@ -188,7 +188,8 @@ export class RbdCli {
     this.record({ command: name, args, code: res.code, ms: Date.now() - t0 });
     if (res.code !== 0) {
       const code = classifyRbdFailure(res.code, res.stderr);
-      const summary = summarizeStderr(res.stderr) || `exit status ${res.code}`;
+      const summary =
+        summarizeStderr(res.stderr) || (res.code === null ? `killed by ${res.signal ?? 'a signal'} (not by drctl)` : `exit status ${res.code}`);
       const target = cmd
         .filter((w, i) => !w.startsWith('-') && cmd[i - 1] !== '--format' && cmd[i - 1] !== '--image-feature')
         .slice(name.split(' ').length)

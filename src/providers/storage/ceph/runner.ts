@@ -15,6 +15,8 @@ export interface CommandResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** The signal that ended the process, when `code` is null. */
+  signal?: string;
 }
 
 export interface RunOptions {
@@ -80,7 +82,12 @@ export class LocalCommandRunner implements CommandRunner {
               cephError(CephCode.commandTimeout, `${cmd} ${args.slice(-3).join(' ')} did not finish within ${Math.round(timeout / 1000)}s and was killed`, { cmd, timeoutMs: timeout }),
             );
           }
-          resolve({ code: typeof e.code === 'number' ? e.code : null, stdout: String(stdout ?? ''), stderr: String(stderr ?? '') });
+          resolve({
+            code: typeof e.code === 'number' ? e.code : null,
+            stdout: String(stdout ?? ''),
+            stderr: String(stderr ?? ''),
+            ...(e.signal ? { signal: e.signal } : {}),
+          });
         },
       );
     });

@@ -130,6 +130,10 @@ t.test('LocalCommandRunner: execFile without a shell, exit codes, spawn failures
   const failRes = await run.run(process.execPath, ['-e', 'process.stderr.write("rbd: boom"); process.exit(22)']);
   t.same(failRes, { code: 22, stdout: '', stderr: 'rbd: boom' }, 'a non-zero exit resolves');
   await t.rejects(run.run('/nonexistent/rbd', []), { code: 'DRCTL_E2303', message: /cannot run \/nonexistent\/rbd: ENOENT/ });
+  const killed = await run.run(process.execPath, ['-e', 'process.kill(process.pid, "SIGKILL")']);
+  t.same(killed, { code: null, stdout: '', stderr: '', signal: 'SIGKILL' }, 'killed by someone else: resolves with the signal');
+  const sigCli = new RbdCli({ site: 'site-b', connection: { cluster: 'site-b' }, runner: { run: async () => killed } });
+  await t.rejects(sigCli.mirrorSnapshot('one', 'v'), { code: 'DRCTL_E2310', message: 'site-b: rbd mirror image snapshot one/v failed: killed by SIGKILL (not by drctl)' });
   // a hung rbd (monitors gone, no client timeout) is killed: real process, 300 ms bound
   await t.rejects(run.run(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { timeoutMs: 300 }), { code: 'DRCTL_E2302', message: /did not finish within 0s and was killed/ });
 
