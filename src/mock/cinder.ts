@@ -25,17 +25,20 @@ const DELETABLE = ['available', 'error', 'error_restoring', 'error_extending', '
 
 // ------------------------------------------------------------------ model
 
-/** Status with the lazy creating → available transition. */
+/**
+ * Status with the lazy transitions creating → available and managing → available (Cinder shows a
+ * volume being managed as `creating`). Every check (delete, group add, boot) uses this.
+ */
 export function volumeStatus(world: MockWorld, v: VolumeRec, now = world.now()): string {
-  if (v.status === 'creating' && v.readyAt !== undefined && now >= v.readyAt) return 'available';
+  if ((v.status === 'creating' || v.status === 'managing') && v.readyAt !== undefined && now >= v.readyAt) return 'available';
+  if (v.status === 'managing') return 'creating';
   return v.status;
 }
 
 /** Settles a lazily-derived status into the record before a mutation. */
 function settle(world: MockWorld, v: VolumeRec): void {
-  const s = volumeStatus(world, v);
-  if (s !== v.status) {
-    v.status = s;
+  if ((v.status === 'creating' || v.status === 'managing') && volumeStatus(world, v) === 'available') {
+    v.status = 'available';
     delete v.readyAt;
   }
 }
@@ -177,15 +180,12 @@ export function manageVolume(
 }
 
 function viewStatus(world: MockWorld, v: VolumeRec, now: number): string {
-  const s = v.status === 'managing' ? (v.readyAt !== undefined && now >= v.readyAt ? 'available' : 'creating') : volumeStatus(world, v, now);
+  const s = volumeStatus(world, v, now);
   return s === 'error_managing' ? 'error' : s;
 }
 
-/** The volume's status with managing settled (for checks). */
-export function effectiveStatus(world: MockWorld, v: VolumeRec): string {
-  if (v.status === 'managing' && v.readyAt !== undefined && world.now() >= v.readyAt) return 'available';
-  return volumeStatus(world, v);
-}
+/** The status checks see (error_managing is shown as error but kept apart for delete rules). */
+export const effectiveStatus = (world: MockWorld, v: VolumeRec): string => volumeStatus(world, v);
 
 // ------------------------------------------------------------------ views
 

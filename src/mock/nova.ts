@@ -123,9 +123,7 @@ export function bootServer(world: MockWorld, site: SiteData, r: BootRequest): Se
 
 export function stopServer(world: MockWorld, s: ServerRec): void {
   const st = serverState(world, s);
-  if (!((st.status === 'ACTIVE' || st.status === 'ERROR') && st.taskState === null)) {
-    throw conflictState('stop', s.id, st);
-  }
+  if (!(['active', 'error'].includes(st.vmState) && st.taskState === null)) throw conflictState('stop', s.id, st, ['active', 'error']);
   const now = world.now();
   s.power = { want: 'off', at: now, kind: 'stop' };
   s.updatedAt = now;
@@ -134,15 +132,16 @@ export function stopServer(world: MockWorld, s: ServerRec): void {
 
 export function startServer(world: MockWorld, s: ServerRec): void {
   const st = serverState(world, s);
-  if (!(st.status === 'SHUTOFF' && st.taskState === null)) throw conflictState('start', s.id, st);
+  if (!(st.vmState === 'stopped' && st.taskState === null)) throw conflictState('start', s.id, st, ['stopped']);
   const now = world.now();
   s.power = { want: 'on', at: now, kind: 'start' };
   s.updatedAt = now;
   world.touch();
 }
 
-function conflictState(action: string, id: string, st: ServerState): ApiError {
-  const [attr, state] = st.taskState !== null ? ['task_state', st.taskState] : ['vm_state', st.vmState];
+/** Nova's check_instance_state: vm_state is checked before task_state. */
+function conflictState(action: string, id: string, st: ServerState, vmStates: string[]): ApiError {
+  const [attr, state] = !vmStates.includes(st.vmState) ? ['vm_state', st.vmState] : ['task_state', st.taskState];
   return conflict(`Cannot '${action}' instance ${id} while it is in ${attr} ${state}`);
 }
 

@@ -111,3 +111,22 @@ export async function serve(spec = specWith(), opts: { setup?: (w: MockWorld) =>
 
 export const NOVA = { 'OpenStack-API-Version': 'compute 2.79' };
 export const CINDER = { 'OpenStack-API-Version': 'volume 3.60' };
+
+/** Logs in to a site's mock array and returns a caller for /api/2.21/... paths. */
+export async function pureCaller(s: Served, site: string): Promise<(method: string, p: string, body?: unknown) => Promise<{ status: number; headers: Record<string, string>; body: any }>> {
+  const st = s.handle.sites[site]!.storage;
+  if (st.driver !== 'pure') throw new Error(`${site} is not a pure site`);
+  const login = await fetch(`${st.endpoint}/api/2.21/login`, { method: 'POST', headers: { 'api-token': st.apiToken } });
+  const session = login.headers.get('x-auth-token')!;
+  return async (method, p, body) => {
+    const res = await fetch(`${st.endpoint}/api/2.21${p}`, {
+      method,
+      headers: { 'x-auth-token': session, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const h: Record<string, string> = {};
+    res.headers.forEach((v, k) => (h[k] = v));
+    return { status: res.status, headers: h, body: text ? JSON.parse(text) : undefined };
+  };
+}
