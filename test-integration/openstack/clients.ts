@@ -74,10 +74,14 @@ export async function projectAdminCloud(clouds: Record<string, CloudConfig>, sit
   };
 }
 
-/** Delete everything named IT_PREFIX* in the member's project (servers first, then groups, volumes). */
-export async function sweep(site: string, m: OpenStackClients, admin?: OpenStackClients): Promise<string[]> {
+/**
+ * Delete everything named `prefix`* in the member's project (servers first, then groups, volumes).
+ * Each test file uses its own prefix (below IT_PREFIX): tap runs files in parallel.
+ */
+export async function sweep(site: string, prefix: string, m: OpenStackClients, admin?: OpenStackClients): Promise<string[]> {
+  if (!prefix.startsWith(IT_PREFIX)) throw new Error(`sweep prefix ${prefix} must start with ${IT_PREFIX}`);
   const done: string[] = [];
-  const servers = (await m.nova.listServers()).filter((s) => s.name.startsWith(IT_PREFIX));
+  const servers = (await m.nova.listServers()).filter((s) => s.name.startsWith(prefix));
   for (const s of servers) {
     await m.nova.deleteServer(s.id);
     done.push(`server ${s.name}`);
@@ -85,14 +89,14 @@ export async function sweep(site: string, m: OpenStackClients, admin?: OpenStack
   for (const s of servers) {
     await waitUntil(`${site} server ${s.name} deleted`, () => m.nova.getServer(s.id), (x) => x === undefined);
   }
-  for (const g of (await m.cinder.listGroups({ listVolume: true })).filter((g) => g.name.startsWith(IT_PREFIX))) {
+  for (const g of (await m.cinder.listGroups({ listVolume: true })).filter((g) => g.name.startsWith(prefix))) {
     if (g.volumes?.length) await m.cinder.removeVolumesFromGroup(g.id, g.volumes).catch(() => undefined);
     await waitUntil(`${site} group ${g.name} available`, () => m.cinder.getGroup(g.id), (x) => !x || x.status === 'available' || x.status === 'error');
     await m.cinder.deleteGroup(g.id, { deleteVolumes: false });
     await waitUntil(`${site} group ${g.name} deleted`, () => m.cinder.getGroup(g.id), (x) => x === undefined || x.status === 'error_deleting');
     done.push(`group ${g.name}`);
   }
-  const vols = (await m.cinder.listVolumes()).filter((v) => v.name.startsWith(IT_PREFIX));
+  const vols = (await m.cinder.listVolumes()).filter((v) => v.name.startsWith(prefix));
   for (const v of vols) {
     await waitUntil(`${site} volume ${v.name} detached`, () => m.cinder.getVolume(v.id), (x) => !x || !['in-use', 'detaching', 'creating', 'attaching'].includes(x.status));
     await m.cinder.deleteVolume(v.id);
@@ -100,7 +104,7 @@ export async function sweep(site: string, m: OpenStackClients, admin?: OpenStack
   }
   // volumes managed into the admin project by an earlier (pre-scoping) run
   if (admin) {
-    for (const v of (await admin.cinder.listVolumes()).filter((v) => v.name.startsWith(IT_PREFIX))) {
+    for (const v of (await admin.cinder.listVolumes()).filter((v) => v.name.startsWith(prefix))) {
       await admin.cinder.deleteVolume(v.id);
       done.push(`admin volume ${v.name}`);
     }

@@ -21,8 +21,9 @@ if (lab) {
   ]);
 
   for (const { site, entry } of entries) {
+    // one session per entry, as drctl keeps one per site (one authentication, one version check)
+    const c = clientsFor(site, cloud(clouds, entry));
     t.test(`${entry}: the lab's seeded facts through the clients`, async (t) => {
-      const c = clientsFor(site, cloud(clouds, entry));
       const [flavors, nets, sgs, types, groupTypes] = await Promise.all([
         c.nova.listFlavors(),
         c.neutron.listNetworks(),
@@ -50,8 +51,7 @@ if (lab) {
     });
 
     t.test(`${entry}: discoverSite is reachable and sees the same facts`, async (t) => {
-      const os = clientsFor(site, cloud(clouds, entry));
-      const conn: SiteConnection = { name: site, os, admin: os, storage: noStorage };
+      const conn: SiteConnection = { name: site, os: c, admin: c, storage: noStorage };
       const raw = await discoverSite(site, conn);
       t.equal(raw.reachable, true, `reachable (${raw.error?.message ?? 'no error'})`);
       t.ok(raw.observedAt && Math.abs(Date.parse(raw.observedAt) - Date.now()) < 5 * 60_000, 'observedAt from the API Date header');
@@ -62,6 +62,7 @@ if (lab) {
       t.match(rep, { replicationEnabled: true }, 'replicated type is replication-enabled');
       t.equal(rep?.replicationType, undefined, 'replication_type is not visible to a member (unknown, not "none")');
       t.equal(rep?.backend, undefined, 'volume_backend_name is not visible to a member');
+      t.equal(c.session.authCount, 1, 'one authentication for both subtests');
     });
   }
 

@@ -23,8 +23,9 @@ import { IT_PREFIX, labOrSkip, waitUntil } from './lab.js';
 const lab = await labOrSkip(t, 25 * 60_000);
 if (lab) {
   const clouds = await labClouds(lab);
-  const GROUP = 'it-web'; // DR group name; its Cinder group is consistencyGroupName(GROUP) = drctl-it-web
-  const MEMBER = `${IT_PREFIX}db-1`;
+  const PREFIX = `${IT_PREFIX}fo-`; // everything this file creates (and sweeps)
+  const GROUP = 'it-fo-web'; // DR group name; its Cinder group is consistencyGroupName(GROUP) = drctl-it-fo-web
+  const MEMBER = `${PREFIX}db-1`;
   const OP = 'op-it-failover-1';
   /** The spec's mappings for this group (site-a names → site-b names). */
   const mappings = { networks: { private: 'private' } as Record<string, string>, flavors: { 'm1.small': 'm1.tiny' } as Record<string, string> };
@@ -48,11 +49,11 @@ if (lab) {
 
   t.before(async () => {
     bAdmin = clientsFor('site-b', await projectAdminCloud(clouds, 'site-b'));
-    await sweep('site-a', a);
-    await sweep('site-b', b, bStockAdmin);
+    await sweep('site-a', PREFIX, a);
+    await sweep('site-b', PREFIX, b, bStockAdmin);
   });
   t.teardown(async () => {
-    const left = [...(await sweep('site-b', b, bStockAdmin)), ...(await sweep('site-a', a))];
+    const left = [...(await sweep('site-b', PREFIX, b, bStockAdmin)), ...(await sweep('site-a', PREFIX, a))];
     if (left.length) console.error(`# teardown removed: ${left.join(', ')}`);
   });
 
@@ -174,7 +175,7 @@ if (lab) {
       volumeTypes: [rep.id],
     });
     groupId = g.id;
-    t.equal(g.name, 'drctl-it-web');
+    t.equal(g.name, 'drctl-it-fo-web');
     await waitUntil('group available', () => b.cinder.getGroup(groupId), (x) => x?.status === 'available', { timeoutMs: 180_000 });
     await b.cinder.addVolumesToGroup(groupId, [imported.id]);
     await waitVolume(b, imported.id, (x) => x?.groupId === groupId, 'in the group');
@@ -230,7 +231,7 @@ if (lab) {
     t.match(s, { name: MEMBER, status: 'ACTIVE', flavorName: 'm1.tiny', networks: ['private'], volumeIds: [imported.id] });
     t.equal(s?.metadata[TAG.group], GROUP);
     const g = raw.groups.find((x) => x.id === groupId);
-    t.match(g, { name: 'drctl-it-web', status: 'available', volumeIds: [imported.id], record: { activeSite: 'site-b', version: 1 } });
+    t.match(g, { name: 'drctl-it-fo-web', status: 'available', volumeIds: [imported.id], record: { activeSite: 'site-b', version: 1 } });
     const v = raw.volumes.find((x) => x.id === imported.id);
     t.match(v, { groupId, bootable: true, status: 'in-use', attachedTo: [drServer.id] });
   });
