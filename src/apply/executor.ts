@@ -142,8 +142,6 @@ export function remainingPath(order: PlanStep[], estimate: (s: PlanStep) => numb
   return rank;
 }
 
-type Outcome = { id: string; ok: true; result: StepResult | undefined } | { id: string; ok: false; error: unknown; fatal: boolean };
-
 export async function execute(opts: ExecuteOptions): Promise<ExecuteResult> {
   const { journal, now, timer } = opts;
   const parallelism = Math.max(1, Math.floor(opts.parallelism ?? DEFAULT_PARALLELISM));
@@ -236,70 +234,96 @@ export async function execute(opts: ExecuteOptions): Promise<ExecuteResult> {
   const rank = remainingPath(order, opts.estimateMs ?? (() => 1));
   const planIndex = new Map(steps.map((s, i) => [s.id, i]));
   const started = new Set<string>(done);
-  const running = new Map<string, Promise<Outcome>>();
+  /** Steps holding a parallelism slot: intent being written or implementation running. */
+  const busy = new Set<string>();
+  const starts = new Map<string, number>();
+  /** Everything in flight (journal writes, implementations); each entry never rejects. */
+  const work = new Set<Promise<void>>();
   let failure: { id: string; error: StepError } | undefined;
   let fatal: unknown;
 
-  const runOne = async (s: PlanStep): Promise<Outcome> => {
-    const start = now();
-    try {
-      op = await journal.stepIntent(opId, s.id);
-    } catch (err) {
-      return { id: s.id, ok: false, error: err, fatal: true };
+  const track = (p: Promise<void>) => {
+    work.add(p);
+    void p.finally(() => work.delete(p));
+  };
+
+  /** Ready steps, longest remaining path first, as many as free slots allow (none once stopping). */
+  const pickReady = (): PlanStep[] => {
+    if (failure || fatal !== undefined || signal.aborted) return [];
+    const free = parallelism - busy.size;
+    if (free <= 0) return [];
+    return steps
+      .filter((s) => !started.has(s.id) && s.dependsOn.every((d) => done.has(d)))
+      .sort((a, b) => rank.get(b.id)! - rank.get(a.id)! || planIndex.get(a.id)! - planIndex.get(b.id)!)
+      .slice(0, free);
+  };
+
+  /**
+   * One journal write for "this step is done, these start" (journal first, then act): the
+   * implementations of `next` are called only once their INTENT is durable.
+   */
+  const commit = (finished: { s: PlanStep; result: StepResult | undefined } | undefined, next: PlanStep[]) => {
+    for (const n of next) {
+      started.add(n.id);
+      busy.add(n.id);
     }
+    const entry = finished ? [{ id: finished.s.id, ...(finished.result !== undefined ? { result: finished.result } : {}) }] : [];
+    track(
+      journal.transition(opId, { done: entry, intents: next.map((n) => n.id) }).then(
+        (rec) => {
+          op = rec;
+          if (finished) {
+            const r = rec.steps.find((x) => x.id === finished.s.id)?.result;
+            if (r) results.set(finished.s.id, r);
+            emit(stepEv('step-done', finished.s, starts.get(finished.s.id)!, { attempt: rec.steps.find((x) => x.id === finished.s.id)?.attempt }));
+          }
+          for (const n of next) runImpl(n);
+        },
+        (err) => {
+          fatal ??= err;
+          for (const n of next) busy.delete(n.id);
+        },
+      ),
+    );
+  };
+
+  const runImpl = (s: PlanStep) => {
+    const start = now();
+    starts.set(s.id, start);
     const attempt = op.steps.find((x) => x.id === s.id)?.attempt ?? 1;
     emit(stepEv('step-start', s, start, { attempt }));
     const tick = timer.setInterval(() => emit(stepEv('still-running', s, start, { attempt })), stillEvery);
-    let result: StepResult | undefined;
-    try {
-      result = (await opts.registry[s.name]!(s, ctxFor(s, attempt))) ?? undefined;
-    } catch (err) {
-      timer.clearInterval(tick);
-      const error = toStepError(err);
-      try {
-        op = await journal.stepFailed(opId, s.id, err);
-      } catch (jerr) {
-        return { id: s.id, ok: false, error: jerr, fatal: true };
-      }
-      emit(stepEv('step-failed', s, start, { error, attempt }));
-      return { id: s.id, ok: false, error: err, fatal: false };
-    }
-    timer.clearInterval(tick);
-    try {
-      op = await journal.stepDone(opId, s.id, result);
-    } catch (err) {
-      return { id: s.id, ok: false, error: err, fatal: true };
-    }
-    emit(stepEv('step-done', s, start, { attempt }));
-    return { id: s.id, ok: true, result: op.steps.find((x) => x.id === s.id)?.result };
+    track(
+      (async () => {
+        let result: StepResult | undefined;
+        try {
+          result = (await opts.registry[s.name]!(s, ctxFor(s, attempt))) ?? undefined;
+        } catch (err) {
+          timer.clearInterval(tick);
+          busy.delete(s.id);
+          const error = toStepError(err);
+          failure ??= { id: s.id, error };
+          try {
+            op = await journal.stepFailed(opId, s.id, err);
+          } catch (jerr) {
+            fatal ??= jerr;
+            return;
+          }
+          emit(stepEv('step-failed', s, start, { error, attempt }));
+          return;
+        }
+        timer.clearInterval(tick);
+        busy.delete(s.id);
+        // Dependents may start in the same write that records this step done.
+        done.add(s.id);
+        commit({ s, result }, pickReady());
+      })(),
+    );
   };
 
-  const launchReady = () => {
-    if (failure || fatal !== undefined || signal.aborted) return;
-    const ready = steps
-      .filter((s) => !started.has(s.id) && s.dependsOn.every((d) => done.has(d)))
-      .sort((a, b) => rank.get(b.id)! - rank.get(a.id)! || planIndex.get(a.id)! - planIndex.get(b.id)!);
-    for (const s of ready) {
-      if (running.size >= parallelism) break;
-      started.add(s.id);
-      running.set(s.id, runOne(s));
-    }
-  };
-
-  launchReady();
-  while (running.size > 0) {
-    const out = await Promise.race(running.values());
-    running.delete(out.id);
-    if (out.ok) {
-      done.add(out.id);
-      if (out.result) results.set(out.id, out.result);
-    } else if (out.fatal) {
-      fatal ??= out.error;
-    } else {
-      failure ??= { id: out.id, error: toStepError(out.error) };
-    }
-    launchReady();
-  }
+  const first = pickReady();
+  if (first.length > 0) commit(undefined, first);
+  while (work.size > 0) await Promise.allSettled([...work]);
 
   if (fatal !== undefined) throw fatal;
 

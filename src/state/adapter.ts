@@ -62,7 +62,7 @@ export function parseState(text: string, file: string): StateData {
 }
 
 export function serializeState(data: StateData): string {
-  return `${JSON.stringify(data, null, 2)}\n`;
+  return `${JSON.stringify(data)}\n`;
 }
 
 export function ioError(what: string, file: string, err: unknown): DrctlError {

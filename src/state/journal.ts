@@ -234,33 +234,49 @@ export class Journal {
 
   /** INTENT: persisted before the step's side effect starts. */
   stepIntent(opId: string, stepId: string): Promise<OperationRecord> {
-    return this.change(opId, (op, now) => {
-      const s = this.stepOf(op, stepId);
-      s.status = 'intent';
-      s.attempt += 1;
-      s.startedAt = now;
-      delete s.endedAt;
-      delete s.error;
-      op.stepsFailed = op.stepsFailed.filter((x) => x !== stepId);
-    });
+    return this.change(opId, (op, now) => this.applyIntent(op, stepId, now));
   }
 
   stepDone(opId: string, stepId: string, result?: StepResult): Promise<OperationRecord> {
+    return this.change(opId, (op, now) => this.applyDone(op, stepId, result, now));
+  }
+
+  /**
+   * One write for a step finishing and the steps it unblocks starting: DONE of each `done` entry and
+   * INTENT of each of `intents`. Atomic, so a crash leaves either none or all of it.
+   */
+  transition(opId: string, t: { done?: Array<{ id: string; result?: StepResult }>; intents?: string[] }): Promise<OperationRecord> {
     return this.change(opId, (op, now) => {
-      const s = this.stepOf(op, stepId);
-      s.status = 'done';
-      s.endedAt = now;
-      s.seq = Math.max(0, ...op.steps.map((x) => x.seq ?? 0)) + 1;
-      delete s.error;
-      if (result !== undefined) {
-        const clean = scrubSecrets(result);
-        s.result = clean;
-        for (const w of clean.warnings ?? []) op.warnings.push(`${stepId}: ${w}`);
-        if (typeof clean.dataLossWindowSeconds === 'number') op.dataLossWindowSeconds = clean.dataLossWindowSeconds;
-      }
-      if (!op.stepsCompleted.includes(stepId)) op.stepsCompleted.push(stepId);
-      op.stepsFailed = op.stepsFailed.filter((x) => x !== stepId);
+      for (const id of [...(t.done ?? []).map((d) => d.id), ...(t.intents ?? [])]) this.stepOf(op, id); // refuse before changing anything
+      for (const d of t.done ?? []) this.applyDone(op, d.id, d.result, now);
+      for (const id of t.intents ?? []) this.applyIntent(op, id, now);
     });
+  }
+
+  private applyIntent(op: OperationRecord, stepId: string, now: string): void {
+    const s = this.stepOf(op, stepId);
+    s.status = 'intent';
+    s.attempt += 1;
+    s.startedAt = now;
+    delete s.endedAt;
+    delete s.error;
+    op.stepsFailed = op.stepsFailed.filter((x) => x !== stepId);
+  }
+
+  private applyDone(op: OperationRecord, stepId: string, result: StepResult | undefined, now: string): void {
+    const s = this.stepOf(op, stepId);
+    s.status = 'done';
+    s.endedAt = now;
+    s.seq = Math.max(0, ...op.steps.map((x) => x.seq ?? 0)) + 1;
+    delete s.error;
+    if (result !== undefined) {
+      const clean = scrubSecrets(result);
+      s.result = clean;
+      for (const w of clean.warnings ?? []) op.warnings.push(`${stepId}: ${w}`);
+      if (typeof clean.dataLossWindowSeconds === 'number') op.dataLossWindowSeconds = clean.dataLossWindowSeconds;
+    }
+    if (!op.stepsCompleted.includes(stepId)) op.stepsCompleted.push(stepId);
+    op.stepsFailed = op.stepsFailed.filter((x) => x !== stepId);
   }
 
   stepFailed(opId: string, stepId: string, err: unknown): Promise<OperationRecord> {

@@ -32,6 +32,13 @@ export interface UpdateOptions {
   lockId?: string;
 }
 
+interface PendingUpdate {
+  fn: (draft: StateData) => unknown;
+  opts: UpdateOptions;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
 interface MutexContent {
   pid: number;
   host: string;
@@ -52,7 +59,6 @@ export class StateStore {
   /** Stat of the file as of our last read or write; null = nothing read yet. */
   private seen: FileStat | null = null;
   private loaded = false;
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly mutexTimeoutMs: number;
   private readonly mutexStaleMs: number;
   private readonly warn: (m: string) => void;
@@ -86,53 +92,112 @@ export class StateStore {
   }
 
   /**
-   * Applies fn to the current state and writes it atomically (serial + 1). fn receives a copy; if it
-   * throws, nothing is written. Calls are serialized within the process.
+   * Applies fn to the current state and writes it atomically (serial + 1). fn receives the draft and
+   * must throw before changing it if it refuses; when it throws nothing of it is written.
+   *
+   * Group commit: calls made while a write is in flight are applied together in the next write (one
+   * fsync pair for many journal transitions, in call order); each caller's promise resolves once the
+   * write holding its change is durable. Calls are serialized within the process.
    */
   update<T>(fn: (draft: StateData) => T, opts: UpdateOptions = {}): Promise<T> {
-    const run = this.queue.then(
-      () => this.updateNow(fn, opts),
-      () => this.updateNow(fn, opts),
-    );
-    this.queue = run.catch(() => undefined);
-    return run;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, opts, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushing) void this.flushLoop();
+    });
   }
 
-  private async updateNow<T>(fn: (draft: StateData) => T, opts: UpdateOptions): Promise<T> {
-    await this.acquireMutex();
+  private pending: PendingUpdate[] = [];
+  private flushing = false;
+
+  private async flushLoop(): Promise<void> {
+    this.flushing = true;
     try {
-      const st = await this.env.fs.stat(this.path).catch((e) => {
-        throw ioError('read the state file', this.path, e);
-      });
-      if (st === null) {
-        if (this.loaded && opts.lockId) {
-          throw this.lockLost(opts.lockId, 'the state file was removed');
+      while (this.pending.length > 0) {
+        // Let callers in the same tick join this write.
+        await Promise.resolve();
+        const batch = this.pending.splice(0);
+        await this.writeBatch(batch);
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async writeBatch(batch: PendingUpdate[]): Promise<void> {
+    const later: Array<() => void> = [];
+    const reject = (p: PendingUpdate, err: unknown) => later.push(() => p.reject(err));
+    try {
+      await this.acquireMutex();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    try {
+      let current: StateData;
+      try {
+        current = await this.refresh(batch.some((p) => p.opts.lockId !== undefined));
+      } catch (err) {
+        for (const p of batch) reject(p, err);
+        return;
+      }
+      // Apply in call order; a refusal (throw) drops only that change: rebuild without it.
+      let accepted: Array<{ p: PendingUpdate; out: unknown }> = [];
+      let draft = structuredClone(current);
+      let queue = batch;
+      for (;;) {
+        let restart: PendingUpdate[] | undefined;
+        for (let i = 0; i < queue.length; i++) {
+          const p = queue[i]!;
+          if (p.opts.lockId !== undefined && draft.lock?.id !== p.opts.lockId) {
+            reject(p, this.lockLost(p.opts.lockId, draft.lock ? `it is now held by ${draft.lock.who} (lock id ${draft.lock.id})` : 'the lock was released (force-unlock?)'));
+            continue;
+          }
+          try {
+            accepted.push({ p, out: p.fn(draft) });
+          } catch (err) {
+            reject(p, err);
+            restart = [...accepted.map((a) => a.p), ...queue.slice(i + 1)];
+            break;
+          }
         }
-        this.db.data = this.fresh();
-      } else if (!this.loaded || !sameStat(st, this.seen)) {
-        await this.db.read();
-        this.loaded = true;
+        if (!restart) break;
+        accepted = [];
+        draft = structuredClone(current);
+        queue = restart;
       }
-      const current = this.db.data;
-      if (opts.lockId !== undefined && current.lock?.id !== opts.lockId) {
-        throw this.lockLost(opts.lockId, current.lock ? `it is now held by ${current.lock.who} (lock id ${current.lock.id})` : 'the lock was released (force-unlock?)');
-      }
-      const draft = structuredClone(current);
-      const out = fn(draft);
+      if (accepted.length === 0) return;
       draft.serial = current.serial + 1;
       this.db.data = draft;
       try {
         await this.db.write();
       } catch (err) {
         this.db.data = current;
-        throw err;
+        for (const a of accepted) reject(a.p, err);
+        return;
       }
       this.loaded = true;
       this.seen = await this.env.fs.stat(this.path).catch(() => null);
-      return out;
+      for (const a of accepted) later.push(() => a.p.resolve(a.out));
     } finally {
       await this.releaseMutex();
+      // Callers continue only after the mutex is released.
+      for (const f of later) f();
     }
+  }
+
+  /** The state as on disk now (re-read only if another process replaced the file). */
+  private async refresh(needsExisting: boolean): Promise<StateData> {
+    const st = await this.env.fs.stat(this.path).catch((e) => {
+      throw ioError('read the state file', this.path, e);
+    });
+    if (st === null) {
+      if (this.loaded && needsExisting) throw new DrctlError(StateCode.lockLost, `The state file ${this.path} was removed while this drctl held its lock. It stops here without touching anything else.`, { exitCode: 3 });
+      this.db.data = this.fresh();
+    } else if (!this.loaded || !sameStat(st, this.seen)) {
+      await this.db.read();
+      this.loaded = true;
+    }
+    return this.db.data;
   }
 
   private lockLost(lockId: string, why: string): DrctlError {

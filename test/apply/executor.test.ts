@@ -146,29 +146,49 @@ t.test('resume: done steps are skipped (results still available), intent steps r
 t.test('the journal is written BEFORE each side effect: a failed intent write means the step never runs', async (t) => {
   let fail = false;
   const rec = recordingFs(memoryFs(), (op, p) => (fail && op === 'writeAll' && p.includes('.tmp') ? errno('ENOSPC', 'no space left on device') : undefined));
-  const h = await harness({ a: { ms: 10 } }, { fs: rec.fs });
+  const h = await harness({}, { fs: rec.fs });
   const op = await h.open([step('a', 'server.stop', 'preparation'), step('b', 'server.stop', 'preparation', ['a'])]);
-  const gate = h.journal.stepDone.bind(h.journal);
-  h.journal.stepDone = async (...args) => {
-    const r = await gate(...args);
-    fail = true; // the disk fills up right after a's done
-    return r;
-  };
-  await t.rejects(h.run(op), { code: 'DRCTL_E4008' });
+  const res = h.run(op, {
+    registry: {
+      'server.stop': async (s, ctx) => {
+        h.calls.push({ id: s.id, attempt: ctx.attempt, start: 0, sawResults: {} });
+        fail = true; // the disk fills up while a runs: the write "a done + b intent" fails
+      },
+    },
+  });
+  await t.rejects(res, { code: 'DRCTL_E4008' });
   t.same(h.calls.map((c) => c.id), ['a'], 'b was never called');
   const s = (await h.store.load())!.operations[0]!;
-  t.same(s.steps.map((x) => x.status), ['done', 'pending']);
+  t.same(s.steps.map((x) => x.status), ['intent', 'pending'], 'a may be half-done (re-run on resume); b never started');
   t.equal(s.status, 'running', 'left resumable');
+  fail = false;
+  const again = await h.run(s);
+  t.equal(again.status, 'completed');
+  t.same(again.operation.steps.map((x) => x.attempt), [2, 1]);
+});
+
+t.test('a step finishing and its dependents starting are one journal write', async (t) => {
+  const rec = recordingFs(memoryFs());
+  const h = await harness({}, { fs: rec.fs });
+  const op = await h.open([step('a', 'preflight', 'preparation'), step('b', 'server.stop', 'preparation', ['a']), step('c', 'server.stop', 'preparation', ['a']), step('d', 'verify', 'finalization', ['b', 'c'])]);
+  rec.log.length = 0;
+  const res = await h.run(op);
+  t.equal(res.status, 'completed');
+  const writes = rec.log.filter((l) => l.startsWith('fsyncDir')).length;
+  // status running · intent a · done a + intent b,c · done b (+ c, same tick) + intent d · done d · close
+  t.ok(writes <= 6, `${writes} durable writes for 4 steps (≤ 6)`);
+  const st = (await h.store.load())!.operations[0]!.steps;
+  t.equal(st.find((x) => x.id === 'a')!.endedAt, st.find((x) => x.id === 'b')!.startedAt);
 });
 
 t.test('a lost done-write leaves the step as intent; the resume re-runs it and completes', async (t) => {
   let failDone = true;
   const h = await harness();
   const op = await h.open([step('a', 'volume.import', 'storage'), step('b', 'server.create', 'instances', ['a'])]);
-  const orig = h.journal.stepDone.bind(h.journal);
-  h.journal.stepDone = async (...args) => {
-    if (failDone) throw Object.assign(new Error('write failed'), { code: 'DRCTL_E4008' });
-    return orig(...args);
+  const orig = h.journal.transition.bind(h.journal);
+  h.journal.transition = async (id, tr) => {
+    if (failDone && (tr.done ?? []).length > 0) throw Object.assign(new Error('write failed'), { code: 'DRCTL_E4008' });
+    return orig(id, tr);
   };
   await t.rejects(h.run(op), { code: 'DRCTL_E4008' });
   const mid = (await h.store.load())!.operations[0]!;
@@ -348,17 +368,22 @@ t.test('an interrupt (abort signal) stops launching new steps; the operation sta
   const ac = new AbortController();
   const h = await harness({ a: { ms: 1000 }, b: { ms: 1000 } });
   const op = await h.open([step('a', 'server.stop', 'preparation'), step('b', 'server.stop', 'preparation', ['a'])]);
-  const orig = h.journal.stepDone.bind(h.journal);
-  h.journal.stepDone = async (...args) => {
-    ac.abort();
-    return orig(...args);
-  };
-  const res = await h.run(op, { signal: ac.signal });
+  const impl = h.registry['server.stop']!;
+  const res = await h.run(op, {
+    signal: ac.signal,
+    registry: {
+      'server.stop': async (s, ctx) => {
+        const r = await impl(s, ctx);
+        ac.abort(); // Ctrl-C while a runs
+        return r;
+      },
+    },
+  });
   t.equal(res.error!.code, 'DRCTL_E4026');
   t.same(h.calls.map((c) => c.id), ['a']);
   t.equal(res.operation.status, 'failed');
+  t.same(res.operation.steps.map((x) => x.status), ['done', 'pending'], 'a finished and was recorded');
   t.notOk(res.operation.rolledBack);
-  h.journal.stepDone = orig;
   const again = await h.run(res.operation);
   t.equal(again.status, 'completed');
 });

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Journal } from '../../src/state/journal.js';
 import { acquireLock } from '../../src/state/lock.js';
 import { StateStore } from '../../src/state/store.js';
@@ -18,7 +18,7 @@ const steps: PlanStep[] = [
 ];
 
 /** A state with a completed drill, a failover stopped after promotion, and a lock held by a dead process here. */
-async function fixture(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function fixture(t: Test) {
   const dir = t.testdir({});
   const file = path.join(dir, 'state.json');
   const w = fakeWorld({ hostname: () => os.hostname(), pid: 999_999 });

@@ -174,7 +174,7 @@ t.test('secrets never reach the journal: params, results, errors, messages are s
   for (const secret of ['T0K3N-abc', 'hunter2', 'gAAAAABmZ0123456789', 's3cr3t', 'AQBx', 'abcdefghijklmnop']) {
     t.notMatch(text, secret, `${secret} not in the state file`);
   }
-  t.match(text, '"arrayGroup": "pg-1"', 'harmless values stay');
-  t.match(text, '"fine": "ok"');
+  t.match(text, '"arrayGroup":"pg-1"', 'harmless values stay');
+  t.match(text, '"fine":"ok"');
   t.match(text, '<redacted>');
 });

@@ -114,6 +114,7 @@ t.test('renewal finds the lock gone: the holder learns it lost the lock, journal
   await forceUnlock(new StateStore({ path: store.path, env: fakeWorld().env }), h.id);
   w.timer.fireAll();
   await store.update(() => undefined);
+  await new Promise((r) => setImmediate(r)); // the renewal's rejection handler runs
   t.equal((errors[0] as DrctlError).code, 'DRCTL_E4006');
   t.equal(h.lostError?.code, 'DRCTL_E4006');
   t.equal(w.timer.live(), 0, 'renewal stopped');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
-const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'race-child.ts');
+const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'race-child.ts');
 const N = 4;
 
 interface Outcome {

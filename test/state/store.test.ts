@@ -172,12 +172,45 @@ t.test('another process replacing the file is noticed: the next update re-reads 
   t.equal(s.serial, 3);
 });
 
-t.test('concurrent updates in one process are serialized (no lost update)', async (t) => {
-  const { file, store } = setup(t);
-  await Promise.all(Array.from({ length: 20 }, (_, i) => store.update((d) => void d.operations.push({ id: `op-${i}` } as never))));
+t.test('concurrent updates in one process: none lost, applied in call order, group-committed', async (t) => {
+  const { file, store, rec } = setup(t);
+  await store.update(() => undefined);
+  rec.log.length = 0;
+  const outs = await Promise.all(Array.from({ length: 20 }, (_, i) => store.update((d) => {
+    d.operations.push({ id: `op-${i}` } as never);
+    return d.operations.length;
+  })));
+  t.same(outs, Array.from({ length: 20 }, (_, i) => i + 1), 'each saw the changes made before it');
   const s = JSON.parse(readFileSync(file, 'utf8'));
-  t.equal(s.operations.length, 20);
-  t.equal(s.serial, 20);
+  t.same(s.operations.map((o: { id: string }) => o.id), Array.from({ length: 20 }, (_, i) => `op-${i}`));
+  t.equal(s.serial, 2, 'the 20 changes made in one tick went into one write');
+  t.equal(rec.log.filter((l) => l.startsWith('fsyncDir')).length, 1);
+});
+
+t.test('group commit: one refused change in a batch does not affect the others', async (t) => {
+  const { file, store } = setup(t);
+  await store.update(() => undefined);
+  const a = store.update((d) => void d.operations.push({ id: 'a' } as never));
+  const bad = store.update((d) => {
+    d.operations.push({ id: 'half-done' } as never);
+    throw new Error('refused');
+  });
+  const c = store.update((d) => void d.operations.push({ id: 'c' } as never));
+  const r = await Promise.allSettled([a, bad, c]);
+  t.same(r.map((x) => x.status), ['fulfilled', 'rejected', 'fulfilled']);
+  t.same(JSON.parse(readFileSync(file, 'utf8')).operations.map((o: { id: string }) => o.id), ['a', 'c']);
+});
+
+t.test('group commit: a failed write rejects every change in it, and later writes still work', async (t) => {
+  let fail = false;
+  const { file, store } = setup(t, (op, p) => (fail && op === 'writeAll' && p.includes('.tmp') ? errno('EIO') : undefined));
+  await store.update(() => undefined);
+  fail = true;
+  const r = await Promise.allSettled([store.update(() => 1), store.update(() => 2)]);
+  t.same(r.map((x) => x.status), ['rejected', 'rejected']);
+  fail = false;
+  t.equal(await store.update(() => 3), 3);
+  t.equal(JSON.parse(readFileSync(file, 'utf8')).serial, 2);
 });
 
 t.test('write mutex: an abandoned one (dead pid on this host) is removed with a warning', async (t) => {
