@@ -56,9 +56,13 @@ export const IMPLEMENTED_STEPS: readonly StepName[] = [
  * A DrctlError's hint is the way out (e.g. the Cinder policy fix for a 403 on volume manage); the
  * journal keeps only a step's message and code, so the hint is carried in the message.
  */
+/** Generic API hints ("its message above says which field") mean nothing in a journal line. */
+const GENERIC_HINT_CODES = new Set(['DRCTL_E2034', 'DRCTL_E2031']);
+
 function withHint(err: unknown): unknown {
-  if (!DrctlError.is(err) || !err.hint || err.message.includes(err.hint)) return err;
-  return new DrctlError(err.code, `${err.message} Fix: ${err.hint}`, { hint: err.hint, exitCode: err.exitCode, cause: err, ...(err.details ? { details: err.details } : {}) });
+  if (!DrctlError.is(err) || !err.hint || err.message.includes(err.hint) || GENERIC_HINT_CODES.has(err.code)) return err;
+  const msg = err.message.replace(/\.?$/, '.');
+  return new DrctlError(err.code, `${msg} Fix: ${err.hint.replace(/\.$/, '')}`, { hint: err.hint, exitCode: err.exitCode, cause: err, ...(err.details ? { details: err.details } : {}) });
 }
 
 function guard<F extends (...a: never[]) => Promise<unknown>>(fn: F): F {
