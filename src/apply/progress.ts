@@ -124,19 +124,21 @@ export class ProgressRenderer {
       return;
     }
     const head = `${e.group} ${info?.type ?? ''} ${e.progress}%`.replace(/\s+/g, ' ');
+    // A step's line names the step's own phase (the operation may already be in the next one).
+    const phase = step?.phase ?? e.phase;
     let line: string | undefined;
     switch (e.type) {
       case 'step-start':
-        if (this.o.mode === 'plain') line = `${head} ${e.phase}: ${text}`;
+        if (this.o.mode === 'plain') line = `${head} ${phase}: ${text}`;
         break;
       case 'step-done':
-        line = `${head} ${e.phase}: ${text} — done${e.elapsedMs >= 1000 ? ` after ${formatElapsed(e.elapsedMs)}` : ''}`;
+        line = `${head} ${phase}: ${text} — done${e.elapsedMs >= 1000 ? ` after ${formatElapsed(e.elapsedMs)}` : ''}`;
         break;
       case 'step-failed':
-        line = `${head} ${e.phase}: ${text} — FAILED${e.error ? `: ${e.error.message}` : ''}`;
+        line = `${head} ${phase}: ${text} — FAILED${e.error ? `: ${e.error.message}` : ''}`;
         break;
       case 'still-running':
-        if (this.o.mode === 'plain') line = `${head} ${e.phase}: ${text}: still running… [${formatElapsed(e.elapsedMs)} elapsed]`;
+        if (this.o.mode === 'plain') line = `${head} ${phase}: ${text}: still running… [${formatElapsed(e.elapsedMs)} elapsed]`;
         break;
       case 'op-status':
         line = `${head} ${e.status ?? ''}${e.message && e.message !== e.status ? `: ${e.message}` : ''}`;
