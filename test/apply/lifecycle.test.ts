@@ -6,14 +6,14 @@
  * promote only after the final snapshot arrived; unplanned: data-loss window recorded), nothing
  * created twice, drill resources gone after cleanup.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { OperationRecord } from '../../src/state/types.js';
 import { checkWorld, GROUP, lab, taggedCounts, type Lab } from './lifecycle-harness.js';
 
 const MEMBERS = ['db-server-1', 'app-server-1', 'app-server-2', 'web-server-1', 'web-server-2'];
 const VOLS: Record<string, number> = { 'db-server-1': 2, 'app-server-1': 1, 'app-server-2': 1, 'web-server-1': 1, 'web-server-2': 1 };
 
-type T = Parameters<Parameters<typeof t.test>[1]>[0];
+type T = Test;
 
 async function expectRunningOn(t: T, l: Lab, site: string, what: string) {
   const inv = await l.discover();
