@@ -20,6 +20,7 @@ import {
   labOrSkip,
   labScript,
   poll,
+  releaseLock,
   POOL,
   rbd,
   rbdOk,
@@ -48,6 +49,14 @@ const allImages = groups.flatMap((g) => g.base.volumes);
 const refOn = (g: G, site: Site): StorageGroupRef => ({ ...g.base, peer: OTHER[site] });
 
 const timings: Record<string, number> = {};
+
+/** Like Promise.all, but waits for every group before failing: no group keeps acting on the lab after a step failed. */
+async function all<T>(ps: Array<Promise<T>>): Promise<T[]> {
+  const rs = await Promise.allSettled(ps);
+  const bad = rs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (bad) throw bad.reason;
+  return rs.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
 function timed<T>(name: string, p: Promise<T>): Promise<T> {
   const t0 = Date.now();
   return p.then((v) => {
@@ -121,6 +130,7 @@ if (labUp) {
     const lines = Object.entries(timings).map(([k, v]) => `${k}: ${(v / 1000).toFixed(1)} s`);
     t.comment(`ceph integration timings\n${lines.join('\n')}`);
     if (process.env.DRCTL_CEPH_TIMINGS) writeFileSync(process.env.DRCTL_CEPH_TIMINGS, JSON.stringify(timings, null, 2));
+    releaseLock();
   });
 }
 
@@ -131,7 +141,7 @@ step('sweep, create images on site-a, protect, first replication', async (t) => 
   for (const img of allImages) {
     await rbdOk('site-a', ['create', `${POOL}/${img}`, '--size', '32M', '--image-feature', 'layering,exclusive-lock,object-map,fast-diff']);
   }
-  await Promise.all(groups.map((g) => timed(`${g.key}: protect`, drivers['site-a'].protect(refOn(g, 'site-a')))));
+  await all(groups.map((g) => timed(`${g.key}: protect`, drivers['site-a'].protect(refOn(g, 'site-a')))));
   // protect is idempotent
   await drivers['site-a'].protect(refOn(groups[0]!, 'site-a'));
   const info = JSON.parse(await rbdOk('site-a', ['info', `${POOL}/${groups[1]!.base.volumes[0]}`, '--format', 'json']));
@@ -143,14 +153,14 @@ step('sweep, create images on site-a, protect, first replication', async (t) => 
   const { ms } = await poll(
     'site-a source / site-b target with a known lag for both groups',
     async () => {
-      const [a, b] = await Promise.all([views('site-a'), views('site-b')]);
+      const [a, b] = await all([views('site-a'), views('site-b')]);
       return groups.every((g) => a[g.base.group]!.role === 'source' && b[g.base.group]!.role === 'target' && b[g.base.group]!.lagSeconds !== undefined) && { a, b };
     },
     240_000,
     2000,
   );
   timings['protect → replicating (both groups)'] = ms;
-  const [a, b] = await Promise.all([views('site-a'), views('site-b')]);
+  const [a, b] = await all([views('site-a'), views('site-b')]);
   for (const g of groups) {
     t.equal(a[g.base.group]!.role, 'source', `${g.key}: site-a source`);
     t.equal(b[g.base.group]!.role, 'target', `${g.key}: site-b target`);
@@ -173,7 +183,7 @@ let beforeFailover: Record<string, string[]> = {};
 
 step('final sync from site-a (snapshot: mirror snapshot + transfer; journal: replayed)', async (t) => {
   for (const img of allImages) await writeData('site-a', img);
-  await Promise.all(groups.map((g) => syncGroup(g, 'site-a', 'site-b', 'planned')));
+  await all(groups.map((g) => syncGroup(g, 'site-a', 'site-b', 'planned')));
   for (const g of groups) {
     beforeFailover[g.key] = await sums('site-a', g);
     t.same(await sums('site-b', g), beforeFailover[g.key], `${g.key}: site-b has site-a's data`);
@@ -181,7 +191,7 @@ step('final sync from site-a (snapshot: mirror snapshot + transfer; journal: rep
 });
 
 step('planned failover a→b: demote a, plain promote b, b replicates back', async (t) => {
-  await Promise.all(
+  await all(
     groups.map(async (g) => {
       await timed(`${g.key}: planned a→b demote`, drivers['site-a'].demote(refOn(g, 'site-a')));
       const copies = await timed(`${g.key}: planned a→b promote`, drivers['site-b'].promote(refOn(g, 'site-b'), { force: false }));
@@ -192,7 +202,7 @@ step('planned failover a→b: demote a, plain promote b, b replicates back', asy
   );
   for (const g of groups) t.same(await sums('site-b', g), beforeFailover[g.key], `${g.key}: data intact on site-b`);
   const { ms } = await poll('site-b source / site-a target', async () => {
-    const [a, b] = await Promise.all([views('site-a'), views('site-b')]);
+    const [a, b] = await all([views('site-a'), views('site-b')]);
     return groups.every((g) => a[g.base.group]!.role === 'target' && b[g.base.group]!.role === 'source');
   }, 120_000);
   timings['planned a→b: status settled after reverse'] = ms;
@@ -201,10 +211,10 @@ step('planned failover a→b: demote a, plain promote b, b replicates back', asy
 });
 
 step('failback b→a', async (t) => {
-  await Promise.all(groups.map((g) => syncGroup(g, 'site-b', 'site-a', 'failback')));
+  await all(groups.map((g) => syncGroup(g, 'site-b', 'site-a', 'failback')));
   const before: Record<string, string[]> = {};
   for (const g of groups) before[g.key] = await sums('site-b', g);
-  await Promise.all(
+  await all(
     groups.map(async (g) => {
       await timed(`${g.key}: failback b→a demote`, drivers['site-b'].demote(refOn(g, 'site-b')));
       await timed(`${g.key}: failback b→a promote`, drivers['site-a'].promote(refOn(g, 'site-a'), { force: false }));
@@ -244,7 +254,7 @@ let beforeOutage: Record<string, string[]> = {};
 
 step('unplanned failover: site-a daemons stopped, plain promote refused, promote --force on site-b', async (t) => {
   for (const img of allImages) await writeData('site-a', img);
-  await Promise.all(groups.map((g) => syncGroup(g, 'site-a', 'site-b', 'pre-outage')));
+  await all(groups.map((g) => syncGroup(g, 'site-a', 'site-b', 'pre-outage')));
   for (const g of groups) beforeOutage[g.key] = await sums('site-a', g);
 
   const down = await timed('site-a down.sh', labScript('down.sh', ['site-a']));
@@ -263,7 +273,7 @@ step('unplanned failover: site-a daemons stopped, plain promote refused, promote
   const info = JSON.parse(await rbdOk('site-b', ['info', `${POOL}/${groups[0]!.base.volumes[0]}`, '--format', 'json']));
   t.equal(info.mirroring.primary, false, 'still non-primary after the refused promote');
 
-  await Promise.all(groups.map((g) => timed(`${g.key}: unplanned promote --force (settled)`, drivers['site-b'].promote(refOn(g, 'site-b'), { force: true }))));
+  await all(groups.map((g) => timed(`${g.key}: unplanned promote --force (settled)`, drivers['site-b'].promote(refOn(g, 'site-b'), { force: true }))));
   for (const g of groups) t.same(await sums('site-b', g), beforeOutage[g.key], `${g.key}: site-b has the last replicated data`);
   for (const img of allImages) await writeData('site-b', img);
   t.pass('force-promoted images are writable with site-a down');
@@ -278,7 +288,7 @@ step('site-a returns: split-brain detected', async (t) => {
   const { ms, value } = await poll(
     'split-brain reported for both groups',
     async () => {
-      const [a, b] = await Promise.all([views('site-a'), views('site-b')]);
+      const [a, b] = await all([views('site-a'), views('site-b')]);
       return groups.every((g) => {
         const ra = a[g.base.group]!.role;
         const rb = b[g.base.group]!.role;
@@ -302,7 +312,7 @@ step('fence site-a (demote), then resync only the side the operator named', asyn
     await t.rejects(drivers['site-a'].resync(refOn(g, 'site-a'), { discardSite: 'site-b' }), { code: 'DRCTL_E2326' }, 'naming the other side is refused here');
     await t.rejects(drivers['site-a'].resync(refOn(g, 'site-a'), { discardSite: 'site-a' }), { code: 'DRCTL_E2326', message: /primary on this site/ }, 'no resync of a primary');
   }
-  await Promise.all(groups.map((g) => timed(`${g.key}: fence (demote site-a)`, drivers['site-a'].demote(refOn(g, 'site-a')))));
+  await all(groups.map((g) => timed(`${g.key}: fence (demote site-a)`, drivers['site-a'].demote(refOn(g, 'site-a')))));
   const { ms } = await poll(
     'site-a reports up+error split-brain after fencing',
     async () => {
@@ -313,15 +323,15 @@ step('fence site-a (demote), then resync only the side the operator named', asyn
     2000,
   );
   timings['fenced → up+error split-brain'] = ms;
-  await Promise.all(groups.map((g) => timed(`${g.key}: resync site-a`, drivers['site-a'].resync(refOn(g, 'site-a'), { discardSite: 'site-a' }))));
-  await Promise.all(groups.map((g) => syncGroup(g, 'site-b', 'site-a', 'after-resync')));
+  await all(groups.map((g) => timed(`${g.key}: resync site-a`, drivers['site-a'].resync(refOn(g, 'site-a'), { discardSite: 'site-a' }))));
+  await all(groups.map((g) => syncGroup(g, 'site-b', 'site-a', 'after-resync')));
   for (const g of groups) t.same(await sums('site-a', g), await sums('site-b', g), `${g.key}: site-a holds site-b's data again`);
   const { ms: settle } = await poll('site-b source / site-a target, no split-brain', async () => {
-    const [a, b] = await Promise.all([views('site-a'), views('site-b')]);
+    const [a, b] = await all([views('site-a'), views('site-b')]);
     return groups.every((g) => a[g.base.group]!.role === 'target' && b[g.base.group]!.role === 'source');
   }, 180_000, 2000);
   timings['resync → roles settled'] = settle;
-  await Promise.all(groups.map((g) => drivers['site-b'].reverseReplication(refOn(g, 'site-b'))));
+  await all(groups.map((g) => drivers['site-b'].reverseReplication(refOn(g, 'site-b'))));
   t.pass('site-b replicates to site-a again');
 });
 

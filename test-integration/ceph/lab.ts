@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
@@ -24,6 +24,13 @@ export const CONF_DIR = process.env.DRCTL_CEPH_CONF_DIR ?? '/etc/ceph';
 export const SITES = ['site-a', 'site-b'] as const;
 export type Site = (typeof SITES)[number];
 export const IT_PREFIX = 'drctl-it-';
+/**
+ * One run at a time per lab: the tests stop a whole site and sweep `drctl-it-*` leftovers, so two
+ * runs (e.g. two `npm run test:integration` on one machine) must not overlap. The lock file holds
+ * the owner's pid and a token; a dead owner's lock is taken over. .ci/integration-ceph.sh takes the
+ * same lock around up.sh → tests → down.sh and passes its token in DRCTL_CEPH_LAB_LOCK_TOKEN.
+ */
+export const LOCK_FILE = process.env.DRCTL_CEPH_LAB_LOCK ?? '/tmp/drctl-ceph-lab.lock';
 
 const runner = new LocalCommandRunner({ timeoutMs: 180_000 });
 
@@ -128,9 +135,72 @@ async function probe(): Promise<string | undefined> {
   return undefined;
 }
 
-/** Call first in the test file: true when the lab is usable; otherwise skips (or fails when required). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+let lockToken: string | undefined;
+
+/** Take the lab lock (waiting for a live holder up to `waitMs`); returns why not, or undefined. */
+export async function acquireLock(waitMs = 30 * 60_000): Promise<string | undefined> {
+  const inherited = process.env.DRCTL_CEPH_LAB_LOCK_TOKEN;
+  const t0 = Date.now();
+  for (;;) {
+    let holder: { pid?: number; token?: string; started?: string } = {};
+    try {
+      holder = JSON.parse(readFileSync(LOCK_FILE, 'utf8'));
+    } catch {
+      // no lock (or unreadable: treated as absent below)
+    }
+    if (inherited && holder.token === inherited) return undefined; // held by our CI job
+    const token = `${process.pid}-${Date.now()}`;
+    try {
+      writeFileSync(LOCK_FILE, JSON.stringify({ pid: process.pid, token, started: new Date().toISOString() }), { flag: 'wx' });
+      lockToken = token;
+      return undefined;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return `cannot write ${LOCK_FILE}: ${(e as Error).message}`;
+    }
+    if (!holder.pid || !alive(holder.pid)) {
+      try {
+        unlinkSync(LOCK_FILE); // stale: its owner is gone
+      } catch {
+        // raced with another taker
+      }
+      continue;
+    }
+    if (Date.now() - t0 > waitMs) return `the lab is in use by pid ${holder.pid} since ${holder.started ?? '?'} (${LOCK_FILE})`;
+    await new Promise((r) => setTimeout(r, 5000));
+  }
+}
+
+export function releaseLock(): void {
+  if (!lockToken) return;
+  try {
+    const holder = JSON.parse(readFileSync(LOCK_FILE, 'utf8')) as { token?: string };
+    if (holder.token === lockToken) unlinkSync(LOCK_FILE);
+  } catch {
+    // already gone
+  }
+  lockToken = undefined;
+}
+
+/** Call first in the test file: true when the lab is usable and ours; otherwise skips (or fails when required). */
 export async function labOrSkip(t: Test): Promise<boolean> {
-  const why = await probe();
+  let why = await probe();
+  if (!why) {
+    const busy = await acquireLock();
+    if (busy) why = busy;
+    else {
+      why = await probe(); // the previous holder may have taken the lab down
+      if (why) releaseLock();
+    }
+  }
   if (!why) return true;
   if (REQUIRE) {
     t.fail(`Ceph lab required (DRCTL_REQUIRE_CEPH_LAB=1) but unusable: ${why}`);

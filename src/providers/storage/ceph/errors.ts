@@ -158,10 +158,15 @@ export function summarizeStderr(stderr: string): string {
     .filter(Boolean);
   const rbdLines = lines.filter((l) => l.startsWith('rbd:'));
   // "2026-11-22T01:42:17.678+0000 7fe4891aa6c0 -1 librbd::mirror::DemoteRequest: 0x563f5d7a87b0 handle_get_info: image is not primary"
+  // "... 7f2af4caa380  0 monclient(hunting): authenticate timed out after 5"
   const logMsgs = lines
-    .map((l) => /^\S+\s+\S+\s+-?\d+\s+(\S+?):\s+(?:0x[0-9a-f]+\s+)?(?:\w+:\s+)?(.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => !!m && !!m[2])
-    .map((m) => m[2]!.trim())
+    .map(
+      (l) =>
+        /(?:^|\s)(?:lib)?rbd::[\w:]+:\s+(?:0x[0-9a-f]+\s+)?(?:\w+:\s+)?(.*)$/.exec(l)?.[1] ??
+        /^\S+\s+\S+\s+-?\d+\s+(?:\S+?):\s+(?:0x[0-9a-f]+\s+)?(?:\w+:\s+)?(.*)$/.exec(l)?.[1],
+    )
+    .filter((m): m is string => !!m)
+    .map((m) => m.trim())
     .filter((m) => m && !/^(did not load config|errors while parsing)/i.test(m));
   const last = rbdLines.at(-1);
   const detail = logMsgs[0];
