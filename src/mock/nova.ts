@@ -87,7 +87,7 @@ export function bootServer(world: MockWorld, site: SiteData, r: BootRequest): Se
   const now = world.now();
   const id = world.uuid();
   const sgIds = r.securityGroups
-    .map((name) => world.index(site.name).securityGroupByName.get(name)?.id)
+    .map((name) => world.names(site.name).securityGroupByName.get(name)?.id)
     .filter((x): x is string => Boolean(x));
   const ports = r.networks.map((n) => createPort(world, site, n, id, sgIds));
   const f = r.flavor;
@@ -373,7 +373,7 @@ function createServer(ctx: RouteContext): MockResponse {
   const sgNames: string[] = [];
   for (const g of sgIn as Record<string, unknown>[]) {
     const n = typeof g?.name === 'string' ? g.name : undefined;
-    const found = n && (world.index(siteName).securityGroupByName.get(n) ?? site.neutron.securityGroups[n]);
+    const found = n && (world.names(siteName).securityGroupByName.get(n) ?? site.neutron.securityGroups[n]);
     if (!found) throw badRequest(`Security group ${n ?? ''} not found.`);
     sgNames.push(found.name);
   }
@@ -404,7 +404,9 @@ function createServer(ctx: RouteContext): MockResponse {
     seen.add(vol.id);
     volumes.push({ volumeId: vol.id, deleteOnTermination: raw.delete_on_termination === true, bootIndex });
   }
-  volumes.sort((a, b2) => (a.bootIndex ?? 99) - (b2.bootIndex ?? 99));
+  // Real Nova: a negative (or absent) boot_index means "not a boot disk"; those sort after the boot disk.
+  const order = (i: number | null | undefined) => (i === null || i === undefined || i < 0 ? 99 : i);
+  volumes.sort((a, b2) => order(a.bootIndex) - order(b2.bootIndex));
   if (volumes[0]?.bootIndex !== 0) throw badRequest('Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.');
   const server = bootServer(world, site, { name, flavor, networks: nets, securityGroups: sgNames, keyName, metadata, volumes });
   for (const pid of attachPorts) {
@@ -555,7 +557,7 @@ export const novaRoutes: Route[] = [
     api: 'nova.servers.security_groups',
     handler: (ctx) => {
       const s = findServer(ctx);
-      const ix = ctx.world.index(ctx.siteName);
+      const ix = ctx.world.names(ctx.siteName);
       return ok({
         security_groups: s.securityGroups.map((name) => {
           const g = ix.securityGroupByName.get(name);
