@@ -10,13 +10,14 @@ const LINE = /^(\S+):(\d+):(\d+): (error|warning) (DRCTL_E1\d{3}): (.+)$/;
 const STACK = /\bat .*\.(js|ts):\d+|node:internal/;
 
 t.test('valid examples: exit 0, one "valid" line each on stdout, nothing on stderr', async (t) => {
-  const files = ['examples/prod-web-app.yaml', 'examples/metro-sync.yaml', 'examples/ceph-mirrored.yaml'];
+  const files = ['examples/prod-web-app.yaml', 'examples/prod-web-app-failover.yaml', 'examples/metro-sync.yaml', 'examples/ceph-mirrored.yaml'];
   const r = await runCli(['validate', ...files]);
   t.equal(r.code, 0);
   t.equal(r.stderr, '');
   const lines = r.stdout.trim().split('\n');
   t.same(lines, [
     'examples/prod-web-app.yaml: valid (1 group, 5 members)',
+    'examples/prod-web-app-failover.yaml: valid (1 group, 5 members)',
     'examples/metro-sync.yaml: valid (2 groups, 5 members)',
     'examples/ceph-mirrored.yaml: valid (1 group, 2 members)',
   ]);
