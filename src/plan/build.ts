@@ -79,6 +79,12 @@ export function arrayVolumeName(driver: 'pure' | 'ceph', volumeId: string): stri
   return driver === 'pure' ? `volume-${volumeId}-cinder` : `volume-${volumeId}`;
 }
 
+/** Array-side base name: Pure pod volumes are `<pod>::<name>`. */
+export function baseArrayName(v: string): string {
+  const i = v.lastIndexOf('::');
+  return i >= 0 ? v.slice(i + 2) : v;
+}
+
 function isProduction(x: { metadata: Record<string, string> }): boolean {
   return (x.metadata[TAG.role] ?? 'production') === 'production';
 }
@@ -330,6 +336,7 @@ class GroupPlanner {
     if (desired !== current) {
       if (prot.pending) {
         this.wanted = desired === this.P ? 'failback' : 'failover';
+        this.wantedLine = `${this.wanted} ${current} → ${desired}`;
         this.block(
           PlanCode.notProtected,
           current,
@@ -474,7 +481,8 @@ class GroupPlanner {
     const cgCur = gi.consistencyGroups[current];
     const arrCur = gi.storage.perSite[current];
     const inCg = new Set(cgCur?.volumeIds ?? []);
-    const inArray = new Set(arrCur?.exists ? arrCur.volumes : []);
+    // Pod volumes are listed as `<pod>::<volume>`; compare base names.
+    const inArray = new Set((arrCur?.exists ? arrCur.volumes : []).map(baseArrayName));
     const untagged = new Set<string>();
     const incomplete = new Set<MemberFacts>();
     const captured = this.journal.captured?.[this.name] ?? {};
@@ -709,7 +717,7 @@ class GroupPlanner {
           PlanCode.memberMetadataUnknown,
           blockSite,
           `no instance metadata for member ${m.server}: ${site} cannot be read and drctl never captured it`,
-          `restore ${site}; protect groups (which captures member metadata) before an outage`,
+          `restore ${site}; next time, apply the plan's metadata update while both sites answer (drctl captures member metadata for exactly this)`,
         );
         continue;
       }

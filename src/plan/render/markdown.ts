@@ -30,11 +30,15 @@ function risk(a: PlanAction | undefined, g: GroupOverview): string {
   return '—';
 }
 
+/** Which action a group's table row describes when it has several. */
+const MAIN_ORDER = ['failover', 'failback', 'resume', 'fence', 'reprotect', 'drill', 'drill-cleanup', 'protect', 'member-add', 'member-remove', 'unprotect', 'update'] as const;
+
 function tableRows(plan: Plan): string[] {
   const rows: string[] = [];
   for (const g of plan.groups ?? []) {
     const acts = plan.actions.filter((a) => a.group === g.name);
-    const main = acts.find((a) => a.action === 'failover' || a.action === 'failback') ?? acts[acts.length - 1];
+    const rank = (k: string) => MAIN_ORDER.indexOf(k as (typeof MAIN_ORDER)[number]);
+    const main = [...acts].sort((a, b) => rank(a.action) - rank(b.action))[0];
     const blockers = plan.blockers.filter((b) => b.group === g.name);
     const action =
       g.status === 'blocked'
