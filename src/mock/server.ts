@@ -9,6 +9,7 @@
  * respond with a Date header on the simulated clock.
  */
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DrctlError } from '../errors.js';
@@ -67,6 +68,37 @@ export interface MockServerHandle {
   /** Re-reads the world file and opens/closes listeners for unreachable faults now. */
   sync(): Promise<void>;
   resetCounts(): void;
+  /** Per site, per API name: requests, collection pages served, items listed, time spent (benchmarks). */
+  stats(): MockStats;
+}
+
+/** What one API of one site cost the mock (see MockStats). */
+export interface MockApiStats {
+  requests: number;
+  /** 200 GET responses carrying a collection (a top-level array: `servers`, `items`, ...). */
+  pages: number;
+  /** Items in those collection pages. */
+  items: number;
+  /** Largest `limit` a client asked for (0: none). */
+  maxLimit: number;
+  /** Time in the handler (routing, auth, the API's own work), ms; excludes injected latency. */
+  handlerMs: number;
+}
+
+/**
+ * Request statistics for benchmarks: per site and API name (`nova.servers.list`, `pure.pods.list`,
+ * `-` for requests answered before routing). `commitMs`/`refreshMs`: time writing/reloading the
+ * world file; `latencyMs`: injected latency slept. Written as JSON to `statsFile` (or the file named by
+ * DRCTL_MOCK_STATS) when the server closes, so a benchmark can read what a CLI child process cost.
+ */
+export interface MockStats {
+  sites: Record<string, Record<string, MockApiStats>>;
+  handlerMs: number;
+  commitMs: number;
+  refreshMs: number;
+  latencyMs: number;
+  /** Wall time from start to close, ms. */
+  uptimeMs: number;
 }
 
 export interface MockServerOptions {
@@ -79,6 +111,8 @@ export interface MockServerOptions {
   sleep?: (ms: number) => Promise<void>;
   /** How often to look for fault changes made by other processes (ms); 0 disables. */
   watchMs?: number;
+  /** Write MockStats here on close (default: the DRCTL_MOCK_STATS environment variable, if set). */
+  statsFile?: string;
 }
 
 interface ServiceDef {
@@ -261,10 +295,31 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const counts: Record<string, Record<string, number>> = {};
   const listeners = new Map<string, SiteListener>();
+  const started = performance.now();
+  const stats: MockStats = { sites: {}, handlerMs: 0, commitMs: 0, refreshMs: 0, latencyMs: 0, uptimeMs: 0 };
+  const statsFile = opts.statsFile ?? process.env.DRCTL_MOCK_STATS;
+  /** API name of the request route() is answering (route is synchronous). */
+  let routedApi = '-';
+  const record = (siteName: string, req: IncomingMessage, out: MockResponse, ms: number): void => {
+    const site = (stats.sites[siteName] ??= {});
+    const a = (site[routedApi] ??= { requests: 0, pages: 0, items: 0, maxLimit: 0, handlerMs: 0 });
+    a.requests++;
+    a.handlerMs += ms;
+    stats.handlerMs += ms;
+    if (req.method !== 'GET' || out.status !== 200 || typeof out.body !== 'object' || out.body === null) return;
+    const list = Object.entries(out.body).find(([k, v]) => Array.isArray(v) && !k.endsWith('_links'));
+    if (!list) return;
+    a.pages++;
+    a.items += (list[1] as unknown[]).length;
+    const limit = Number(new URL(req.url ?? '/', 'http://mock').searchParams.get('limit'));
+    if (Number.isFinite(limit) && limit > a.maxLimit) a.maxLimit = limit;
+  };
 
   const handler = (siteName: string) => async (req: IncomingMessage, res: ServerResponse) => {
     try {
+      const t0 = performance.now();
       await world.refresh();
+      stats.refreshMs += performance.now() - t0;
       if (isUnreachable(world, siteName)) {
         req.socket.destroy();
         void sync();
@@ -273,8 +328,14 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
       const raw = await readBody(req);
       const lat = latencyMs(world, siteName);
       if (lat > 0) await sleep(lat);
+      stats.latencyMs += lat;
+      const t1 = performance.now();
+      routedApi = '-';
       const out = route(siteName, req, raw);
+      const t2 = performance.now();
+      record(siteName, req, out, t2 - t1);
       await world.commit();
+      stats.commitMs += performance.now() - t2;
       send(res, out);
     } catch (err) {
       send(res, { status: 500, body: { error: { code: 500, title: 'Internal Server Error', message: `drctl mock: ${(err as Error).message}` } } });
@@ -350,6 +411,7 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
       }
       if (route.minVersion && cmp(mv, route.minVersion) < 0) throw new ApiError(404, 'The resource could not be found.');
       const api = typeof route.api === 'function' ? route.api(mreq) : route.api;
+      routedApi = api;
       if (route.adminPolicy && !auth?.isAdmin) throw new ApiError(403, `Policy doesn't allow ${route.adminPolicy} to be performed.`);
       if (policyDenied(world, siteName, api)) {
         const rule = route.adminPolicy ?? policyRule(api);
@@ -457,11 +519,13 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
     resetCounts: () => {
       for (const k of Object.keys(counts)) delete counts[k];
     },
+    stats: () => ({ ...JSON.parse(JSON.stringify(stats)), uptimeMs: performance.now() - started }) as MockStats,
     sync,
     close: async () => {
       if (timer) clearInterval(timer);
       for (const l of listeners.values()) await shut(l);
       await world.commit();
+      if (statsFile) writeFileSync(statsFile, `${JSON.stringify({ ...stats, uptimeMs: performance.now() - started })}\n`);
     },
   };
 }
