@@ -52,8 +52,6 @@ export const PlanCode = {
   planStale: 'DRCTL_E3103',
   /** Conflicting view flags (--json with --markdown). */
   viewConflict: 'DRCTL_E3104',
-  /** The plan stage needs a module that is not built yet (discovery). */
-  notBuilt: 'DRCTL_E3105',
 } as const;
 
 export type PlanCodeValue = (typeof PlanCode)[keyof typeof PlanCode];
@@ -82,7 +80,6 @@ export const PLAN_CODE_TABLE: ReadonlyArray<{ code: string; meaning: string; way
   { code: PlanCode.unknownTarget, meaning: '--target names a group that is not in the spec', wayOut: 'use a group name from the spec' },
   { code: PlanCode.planFileInvalid, meaning: 'the plan file is not a drctl plan (bad JSON or shape)', wayOut: 'make a new plan with drctl plan --out' },
   { code: PlanCode.planFileVersion, meaning: 'the plan file has another format_version', wayOut: 'make a new plan with this drctl' },
-  { code: PlanCode.viewConflict, meaning: '--json and --markdown were both given', wayOut: 'pick one view' },
-  { code: PlanCode.notBuilt, meaning: 'drctl plan needs discovery, which is not built in this version', wayOut: 'use drctl show PLANFILE for saved plans' },
   { code: PlanCode.planStale, meaning: 'the saved plan no longer matches the world (spec, state or discovered facts moved, or it expired)', wayOut: 'make a new plan and review it again' },
+  { code: PlanCode.viewConflict, meaning: '--json and --markdown were both given', wayOut: 'pick one view' },
 ];

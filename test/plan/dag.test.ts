@@ -38,3 +38,9 @@ t.test('a long chain given in reverse order sorts fully', async (t) => {
   t.equal(order[0]!.id, 's0');
   t.equal(order[n - 1]!.id, `s${n - 1}`);
 });
+
+t.test('the code table lists every plan code once, with a meaning and a way out', async (t) => {
+  const { PLAN_CODE_TABLE, PlanCode } = await import('../../src/plan/codes.js');
+  t.same(PLAN_CODE_TABLE.map((r) => r.code).sort(), Object.values(PlanCode).sort());
+  for (const r of PLAN_CODE_TABLE) t.ok(r.meaning.length > 10 && r.wayOut.length > 5, r.code);
+});
