@@ -6,7 +6,7 @@
  * A Cinder volume keeps a stable link to its object (array volume id / image name).
  */
 import { clusterOf, createImage, enableMirroring } from './ceph.js';
-import { arrayOf, createArrayVolume, gib, GIB, mirrorPodVolume, peerArray, removeArrayVolume, renameArrayVolume, volumeByName } from './pure.js';
+import { arrayOf, createArrayVolume, gib, GIB, peerArray, removeArrayVolume, renameArrayVolume, volumeByName } from './pure.js';
 import type { SiteData, VolumeRec } from './types.js';
 import type { MockWorld } from './world.js';
 
@@ -29,8 +29,9 @@ export function createBacking(world: MockWorld, site: SiteData, vol: VolumeRec, 
     const av = createArrayVolume(world, a, pureVolumeName(vol.id, opts.pod), vol.size * GIB, opts.sourceName ? { id: null, name: opts.sourceName } : undefined);
     vol.backing = { arrayVolumeId: av.id };
     if (opts.pod && a.pods[opts.pod]?.linked) {
+      // a new Cinder name is unique: mirror it without looking for an existing copy
       const peer = peerArray(world, site.name);
-      if (peer) mirrorPodVolume(world, peer.array, av);
+      if (peer) createArrayVolume(world, peer.array, av.name, av.provisioned);
     }
     return;
   }

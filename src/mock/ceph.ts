@@ -237,8 +237,81 @@ export function runRbd(world: MockWorld, siteName: string, args: string[]): RbdR
   const [c0, c1, c2] = positional;
   if (c0 === 'ls' || c0 === 'list') {
     const pool = positional[1] ?? defaultPool;
-    const names = Object.keys(c.pools[pool]?.images ?? {}).sort();
-    return ok(jsonOut ? json(names, opts) : names.map((n) => `${n}\n`).join(''));
+    const imgs = Object.values(c.pools[pool]?.images ?? {}).sort((x, y) => (x.name < y.name ? -1 : 1));
+    if (opts['-l'] || opts['--long']) {
+      const long = imgs.map((i) => ({ image: i.name, id: i.id, size: i.size, format: 2 }));
+      return ok(jsonOut ? json(long, opts) : long.map((i) => `${i.image}\t${i.size}\t2\n`).join(''));
+    }
+    return ok(jsonOut ? json(imgs.map((i) => i.name), opts) : imgs.map((i) => `${i.name}\n`).join(''));
+  }
+  if (c0 === 'snap' && (c1 === 'ls' || c1 === 'list')) {
+    const r = find(positional[2]);
+    if ('code' in r) return r;
+    const snaps = mirrorSnapshots(world, siteName, r.pool, r.img, c.peerUuid);
+    return ok(jsonOut ? json(snaps, opts) : snaps.map((s) => `${s.id} ${s.name} ${s.size} ${s.timestamp}\n`).join(''));
+  }
+  if (c0 === 'image-meta') {
+    const r = find(positional[2]);
+    if ('code' in r) return r;
+    if (c1 === 'list' || c1 === 'ls') {
+      const meta = r.img.meta ?? {};
+      if (!Object.keys(meta).length) return ok('');
+      return ok(jsonOut ? json(meta, opts) : Object.entries(meta).map(([k, v]) => `${k}\t${v}\n`).join(''));
+    }
+    if (c1 === 'set') {
+      const [key, value] = [positional[3], positional[4]];
+      if (key === undefined || value === undefined) return fail(22, 'rbd: metadata key and value were not specified');
+      (r.img.meta ??= {})[key] = value;
+      world.touch();
+      return ok();
+    }
+    if (c1 === 'get') {
+      const v = r.img.meta?.[positional[3] ?? ''];
+      return v === undefined ? fail(2, `rbd: failed to get metadata ${positional[3]} of image : (2) No such file or directory`) : ok(`${v}\n`);
+    }
+    if (c1 === 'remove' || c1 === 'rm') {
+      delete r.img.meta?.[positional[3] ?? ''];
+      world.touch();
+      return ok();
+    }
+  }
+  if (c0 === 'mirror' && c1 === 'snapshot' && c2 === 'schedule') {
+    const op = positional[3];
+    const pool = (opts['--pool'] as string) || (opts['-p'] as string) || defaultPool;
+    const imageName = opts['--image'] as string | undefined;
+    const images = Object.values(c.pools[pool]?.images ?? {});
+    if (op === 'add') {
+      const interval = positional[4];
+      if (!interval || !/^\d+[mhd]$/.test(interval)) return fail(22, 'rbd: invalid schedule interval');
+      const img = imageName ? c.pools[pool]?.images[imageName] : undefined;
+      if (imageName && !img) return fail(2, `rbd: image ${imageName} does not exist: (2) No such file or directory`);
+      if (img) {
+        img.schedules = [...new Set([...(img.schedules ?? []), interval])];
+        if (img.mirroring) img.mirroring.intervalMs = intervalMs(interval);
+        world.touch();
+      }
+      return ok();
+    }
+    if (op === 'ls' || op === 'list') {
+      if (opts['--recursive'] || opts['-R']) {
+        const levels = images.filter((i) => i.schedules?.length).map((i) => ({ pool, namespace: '', image: i.name, items: i.schedules!.map((x) => ({ interval: x, start_time: '' })) }));
+        return ok(jsonOut ? json(levels, opts) : '');
+      }
+      const img = imageName ? c.pools[pool]?.images[imageName] : undefined;
+      const items = (img?.schedules ?? []).map((x) => ({ interval: x, start_time: '' }));
+      return ok(jsonOut ? json(items, opts) : items.map((i) => `every ${i.interval}\n`).join(''));
+    }
+  }
+  if (c0 === 'cp' || c0 === 'copy') {
+    const r = find(positional[1]);
+    if ('code' in r) return r;
+    const dest = spec(positional[2]);
+    if (!dest) return fail(22, 'rbd: destination image name was not specified');
+    if (c.pools[dest.pool]?.images[dest.image]) return fail(17, 'rbd: copy failed: (17) File exists');
+    const copy = createImage(world, c, dest.pool, dest.image, r.img.size);
+    const feats = opts['--image-feature'];
+    if (typeof feats === 'string') copy.features = feats.split(',');
+    return ok();
   }
   if (c0 === 'info') {
     const r = find(positional[1]);
@@ -381,6 +454,50 @@ export function runRbd(world: MockWorld, siteName: string, args: string[]): RbdR
   return fail(22, `rbd: unknown or unsupported command '${cmd}' in the drctl mock`);
 }
 
+function intervalMs(text: string): number {
+  const m = /^(\d+)([mhd])$/.exec(text)!;
+  return Number(m[1]) * (m[2] === 'm' ? 60_000 : m[2] === 'h' ? 3_600_000 : 86_400_000);
+}
+
+/** ctime text as rbd prints it ("Sun Nov 22 01:40:25 2026"); the mock's "host" runs on UTC. */
+function ctime(ms: number): string {
+  const d = new Date(ms);
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
+  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${day} ${mon} ${String(d.getUTCDate()).padStart(2, ' ')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
+
+/** `rbd snap ls --all`: the image's mirror snapshots (the 3 newest scheduled + manual ones). */
+function mirrorSnapshots(world: MockWorld, siteName: string, pool: string, img: CephImageRec, peerUuid: string) {
+  const m = img.mirroring;
+  if (!m || m.mode !== 'snapshot') return [];
+  const now = world.now();
+  const primary = m.primary ? img : peerImage(world, siteName, pool, img)?.img;
+  const pm = primary?.mirroring;
+  const times: { id: number; at: number; demoted: boolean }[] = [];
+  if (pm) {
+    const k = Math.floor((now - pm.anchor) / Math.max(1, pm.intervalMs));
+    for (let i = Math.max(1, k - 2); i <= k; i++) times.push({ id: 1000 + i, at: pm.anchor + i * pm.intervalMs, demoted: false });
+    times.push(...pm.snapshots);
+  }
+  const transferMs = world.settings.transferSeconds * 1000;
+  return times
+    .filter((s) => m.primary || (s.at + transferMs <= now && !outageAt(world.data.linkOutages, s.at)))
+    .sort((x, y) => x.at - y.at)
+    .slice(-3)
+    .map((s) => ({
+      id: s.id,
+      name: `.mirror.${m.primary ? 'primary' : 'non_primary'}.${m.globalId}.${randomUUIDFrom(m.globalId, s.id)}`,
+      size: img.size,
+      protected: 'false',
+      timestamp: ctime(s.at),
+      namespace: m.primary
+        ? { type: 'mirror', state: s.demoted ? 'demoted' : 'primary', mirror_peer_uuids: [peerUuid] }
+        : { type: 'mirror', state: 'non-primary', primary_mirror_uuid: peerUuid, primary_snap_id: s.id, last_copied_object_number: Math.ceil(img.size / 4_194_304), complete: true },
+    }));
+}
+
 function nextSnapId(c: CephClusterData): number {
   c.seq += 1;
   return c.seq;
@@ -407,9 +524,9 @@ function infoJson(img: CephImageRec): Record<string, unknown> {
     features: img.mirroring && !img.mirroring.primary ? [...img.features, 'non-primary'] : img.features,
     op_features: [],
     flags: [],
-    create_timestamp: new Date(img.createdAt).toUTCString(),
-    access_timestamp: new Date(img.createdAt).toUTCString(),
-    modify_timestamp: new Date(img.createdAt).toUTCString(),
+    create_timestamp: ctime(img.createdAt),
+    access_timestamp: ctime(img.createdAt),
+    modify_timestamp: ctime(img.createdAt),
   };
   if (img.mirroring) {
     out.mirroring = { mode: img.mirroring.mode, state: 'enabled', global_id: img.mirroring.globalId, primary: img.mirroring.primary };
@@ -431,7 +548,33 @@ function statusText(s: Record<string, unknown>): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A runner bound to one world, for the Ceph driver's injected `run(site, args)`. */
+/** A runner bound to one world: `(site, args)` → the rbd result, synchronously. */
 export function createRbdRunner(world: MockWorld): (site: string, args: string[]) => RbdResult {
   return (site, args) => runRbd(world, site, args);
+}
+
+/**
+ * The Ceph provider's CommandRunner contract (`run(cmd, args)` → Promise<{code, stdout, stderr}>)
+ * over the mock: the site is the one whose cluster `--cluster NAME` names (or whose name appears in
+ * `--conf PATH`); mutations are written to the world file before the promise resolves.
+ */
+export function createRbdCommandRunner(world: MockWorld): { run(cmd: string, args: string[]): Promise<RbdResult> } {
+  return {
+    async run(_cmd, args) {
+      await world.refresh();
+      const { opts } = parseArgs(args);
+      const cluster = opts['--cluster'];
+      const conf = opts['--conf'] ?? opts['-c'];
+      const site = world.siteNames().find((s) => {
+        const c = clusterOf(world.site(s));
+        if (!c) return false;
+        if (typeof cluster === 'string') return c.cluster === cluster;
+        return typeof conf === 'string' && (conf.includes(c.cluster) || conf.includes(s));
+      });
+      if (!site) return fail(1, `rbd: error: the mock world has no ceph cluster for ${typeof cluster === 'string' ? `--cluster ${cluster}` : `--conf ${String(conf)}`}`);
+      const r = runRbd(world, site, args);
+      await world.commit();
+      return r;
+    },
+  };
 }

@@ -337,7 +337,7 @@ function findVolume(ctx: RouteContext, id = ctx.params.id!): VolumeRec {
 }
 
 function findType(ctx: RouteContext, ref: string): VolumeTypeRec | undefined {
-  return ctx.site.cinder.types[ref] ?? ctx.world.index(ctx.siteName).typeByName.get(ref);
+  return ctx.site.cinder.types[ref] ?? ctx.world.names(ctx.siteName).typeByName.get(ref);
 }
 
 function defaultType(site: SiteData): VolumeTypeRec {

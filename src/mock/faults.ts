@@ -87,8 +87,16 @@ export const MOCK_APIS: Record<string, string> = {
   'rbd.mirror.image.snapshot': 'rbd mirror image snapshot',
   'rbd.mirror.pool.status': 'rbd mirror pool status',
   'rbd.mirror.pool.info': 'rbd mirror pool info',
+  'rbd.mirror.pool.promote': 'rbd mirror pool promote [--force]',
+  'rbd.mirror.pool.demote': 'rbd mirror pool demote',
+  'rbd.mirror.snapshot.schedule': 'rbd mirror snapshot schedule add|ls',
   'rbd.info': 'rbd info',
-  'rbd.ls': 'rbd ls',
+  'rbd.ls': 'rbd ls [-l]',
+  'rbd.snap': 'rbd snap ls --all',
+  'rbd.image-meta': 'rbd image-meta list|set|get|remove',
+  'rbd.cp': 'rbd cp (drill copies)',
+  'rbd.rm': 'rbd rm',
+  'rbd.create': 'rbd create',
 };
 
 export const FAULT_KINDS: FaultKind[] = [

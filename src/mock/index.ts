@@ -2,7 +2,7 @@
 export { startMockServer, siteAccess, type MockServerHandle, type MockSiteAccess, type MockCloudConfig, type MockServerOptions } from './server.js';
 export { MockWorld } from './world.js';
 export { initWorld, populate, emptyWorldData, CONSISTENCY_GROUP_TYPE, MOCK_KEYPAIR } from './init.js';
-export { runRbd, createRbdRunner, type RbdResult } from './ceph.js';
+export { runRbd, createRbdRunner, createRbdCommandRunner, type RbdResult } from './ceph.js';
 export { addFault, clearFaults, MOCK_APIS, FAULT_KINDS, describeFault, type FaultInput } from './faults.js';
 export { summarize, renderSummary, type WorldSummary } from './show.js';
 export { mockCloudsYaml } from './clouds.js';

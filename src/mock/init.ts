@@ -126,8 +126,7 @@ class SiteBuilder {
   }
 
   flavor(name: string): FlavorRec {
-    const ix = this.world.index(this.site.name);
-    const have = ix.flavorByName.get(name);
+    const have = this.world.names(this.site.name).flavorByName.get(name);
     if (have) return have;
     const [vcpus, ram, disk] = FLAVOR_SIZES[name] ?? [2, 4096, 40];
     const id = String(Object.keys(this.site.nova.flavors).length + 1);
@@ -138,18 +137,18 @@ class SiteBuilder {
   }
 
   network(name: string) {
-    const have = this.world.index(this.site.name).networkByName.get(name);
+    const have = this.world.names(this.site.name).networkByName.get(name);
     if (have) return have;
     this.netSeq += 1;
     return addNetwork(this.world, this.site, name, `10.${this.netSeq % 256}.0.0/16`);
   }
 
   securityGroup(name: string) {
-    return this.world.index(this.site.name).securityGroupByName.get(name) ?? addSecurityGroup(this.world, this.site, name, name === 'default' ? 'Default security group' : '');
+    return this.world.names(this.site.name).securityGroupByName.get(name) ?? addSecurityGroup(this.world, this.site, name, name === 'default' ? 'Default security group' : '');
   }
 
   volumeType(name: string, specs: Record<string, string>): VolumeTypeRec {
-    const have = this.world.index(this.site.name).typeByName.get(name);
+    const have = this.world.names(this.site.name).typeByName.get(name);
     if (have) return have;
     const t: VolumeTypeRec = { id: randomUUID(), name, description: null, isPublic: true, extraSpecs: specs };
     this.site.cinder.types[t.id] = t;
@@ -255,8 +254,9 @@ export function populate(world: MockWorld, spec: DRSpec): void {
     const pod = g.replication.type === 'sync' && hs.driver === 'pure' ? (g.replication.pod ?? `pod-${gname}`) : undefined;
     if (hs.driver === 'pure') {
       if (pod) {
-        const p = hs.pure.pods[pod] ?? createPod(world, hs.pure, pod, 'promoted');
-        linkPod(world, home.site.name, hs.pure, p);
+        const existing = hs.pure.pods[pod];
+        const p = existing ?? createPod(world, hs.pure, pod, 'promoted');
+        linkPod(world, home.site.name, hs.pure, p, { empty: !existing });
       }
     }
     // members: servers booted from volumes, tagged

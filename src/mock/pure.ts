@@ -135,14 +135,14 @@ export function createPod(world: MockWorld, a: PureArrayData, name: string, prom
 }
 
 /** Stretches a pod to the peer: the peer gets the pod (demoted) and mirrors of its volumes. */
-export function linkPod(world: MockWorld, siteName: string, a: PureArrayData, pod: PodRec): void {
+export function linkPod(world: MockWorld, siteName: string, a: PureArrayData, pod: PodRec, opts: { empty?: boolean } = {}): void {
   const peer = peerArray(world, siteName);
   if (!peer) throw perr(400, 'The remote array is not connected.');
   let remote = peer.array.pods[pod.name];
   if (!remote) remote = createPod(world, peer.array, pod.name, 'demoted');
   pod.linked = true;
   remote.linked = true;
-  for (const v of Object.values(a.volumes)) if (v.pod === pod.name) mirrorPodVolume(world, peer.array, v);
+  if (!opts.empty) for (const v of Object.values(a.volumes)) if (v.pod === pod.name) mirrorPodVolume(world, peer.array, v);
   world.touch();
 }
 
@@ -221,7 +221,7 @@ export interface RemoteSnapView extends PgSnapView {
 }
 
 /** Snapshots replicated (or replicating) to `target` from the peer's protection groups. */
-export function remoteSnapshots(world: MockWorld, targetSite: string): RemoteSnapView[] {
+export function remoteSnapshots(world: MockWorld, targetSite: string, wantPg: (name: string) => boolean = () => true): RemoteSnapView[] {
   const target = arrayOf(world.site(targetSite));
   const peer = peerArray(world, targetSite);
   if (!target || !peer) return [];
@@ -229,6 +229,7 @@ export function remoteSnapshots(world: MockWorld, targetSite: string): RemoteSna
   const out: RemoteSnapView[] = [];
   for (const pg of Object.values(peer.array.protectionGroups)) {
     if (pg.destroyed || !pg.targets.some((t) => t.name === target.name && t.allowed)) continue;
+    if (!wantPg(`${peer.array.name}:${pg.name}`)) continue;
     const views = pgSnapshots(world, peer.array, pg, now).filter((s) => s.replicate);
     // A scheduled snapshot taken during an outage is never replicated; keep the newest completed
     // one even when it is older than the retention window.
@@ -393,6 +394,33 @@ function transferView(name: string, id: string, t: { started: number | null; com
 
 // ------------------------------------------------------------------ query helpers (names, filter, sort)
 
+/**
+ * Which protection groups a snapshot query can concern (names / source_names / a `name='prefix*'`
+ * filter), so a query about one group does not build views of every group's snapshots. Conservative:
+ * true whenever the query cannot rule the group out.
+ */
+export function pgSelector(q: URLSearchParams): (pgName: string) => boolean {
+  const groupOf = (n: string) => n.split('.')[0]!;
+  const sets: Set<string>[] = [];
+  const names = q.get('names');
+  if (names) sets.push(new Set(names.split(',').map((n) => groupOf(n.trim()))));
+  const sources = q.get('source_names');
+  if (sources) sets.push(new Set(sources.split(',').map((n) => n.trim())));
+  const m = /^\s*name\s*=\s*['"]([^'"*]*)\*?[^'"]*['"]\s*$/.exec(q.get('filter') ?? '');
+  const prefix = m?.[1];
+  return (pg) => sets.every((s) => s.has(pg)) && (prefix === undefined || `${pg}.`.startsWith(prefix) || prefix.startsWith(`${pg}.`));
+}
+
+/** Raw-record pre-filter for the common volume queries (names, name=/pod.name= filters). */
+function volumeProbe(q: URLSearchParams): (v: PureVolumeRec) => boolean {
+  const f = q.get('filter');
+  if (!f) return () => true;
+  const fields = [...f.matchAll(/([\w.]+)\s*!?=/g)].map((x) => x[1]);
+  if (!fields.every((x) => x === 'name' || x === 'pod.name' || x === 'destroyed')) return () => true;
+  const test = parseFilter(f);
+  return (v) => test({ name: v.name, pod: { name: v.pod }, destroyed: v.destroyed });
+}
+
 function list(q: URLSearchParams, key: string): string[] | undefined {
   const v = q.get(key);
   if (v === null) return undefined;
@@ -487,10 +515,10 @@ function requireNames(ctx: RouteContext, key = 'names'): string[] {
 
 // ------------------------------------------------------------------ handlers
 
-function allVolumeSnapshots(ctx: RouteContext, a: PureArrayData): Record<string, unknown>[] {
+function allVolumeSnapshots(ctx: RouteContext, a: PureArrayData, wantPg: (name: string) => boolean = () => true): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const pg of Object.values(a.protectionGroups)) {
-    if (pg.destroyed) continue;
+    if (pg.destroyed || !wantPg(pg.name)) continue;
     for (const s of pgSnapshots(ctx.world, a, pg, ctx.now)) {
       for (const v of s.volumes) {
         out.push({
@@ -511,7 +539,7 @@ function allVolumeSnapshots(ctx: RouteContext, a: PureArrayData): Record<string,
     }
   }
   // Replicated to this array: only complete transfers can be copied from.
-  for (const s of remoteSnapshots(ctx.world, ctx.siteName)) {
+  for (const s of remoteSnapshots(ctx.world, ctx.siteName, wantPg)) {
     if (s.completed === null) continue;
     for (const v of s.volumes) {
       out.push({
@@ -743,13 +771,15 @@ function pgTargets(ctx: RouteContext): MockResponse {
 
 function pgSnapshotItems(ctx: RouteContext, a: PureArrayData, transfer: boolean): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
+  const wantPg = pgSelector(ctx.req.query);
   for (const pg of Object.values(a.protectionGroups)) {
+    if (!wantPg(pg.name)) continue;
     for (const s of pgSnapshots(ctx.world, a, pg, ctx.now)) {
       const bytes = s.volumes.reduce((n, v) => n + v.provisioned, 0) * 0.05;
       out.push(transfer ? { ...transferView(s.name, s.id, snapTransfer(ctx.world, s, ctx.now), bytes), _pg: pg.name } : { ...snapView(a, s), _pg: pg.name });
     }
   }
-  for (const s of remoteSnapshots(ctx.world, ctx.siteName)) {
+  for (const s of remoteSnapshots(ctx.world, ctx.siteName, wantPg)) {
     const bytes = s.volumes.reduce((n, v) => n + v.provisioned, 0) * 0.05;
     const pgName = `${s.source.name}:${s.pg.name}`;
     out.push(transfer ? { ...transferView(`${s.source.name}:${s.name}`, s.id, s, bytes), _pg: pgName } : { ...remoteSnapView(s), _pg: pgName });
@@ -913,11 +943,39 @@ export const pureRoutes: Route[] = [
       ]);
     },
   },
-  { method: 'GET', pattern: '/api/:v/volumes', api: 'pure.volumes.list', handler: (ctx) => collection(ctx, Object.values(needArray(ctx).volumes).map((v) => volumeView(needArray(ctx), v))) },
+  {
+    method: 'GET',
+    pattern: '/api/:v/volumes',
+    api: 'pure.volumes.list',
+    handler: (ctx) => {
+      const a = needArray(ctx);
+      const q = ctx.req.query;
+      // fast paths for the driver's usual questions: names=..., filter=pod.name='p'
+      const byPod = /^\s*pod\.name\s*=\s*'([^'*]+)'\s*$/.exec(q.get('filter') ?? '')?.[1];
+      const names = q.get('names');
+      const ix = ctx.world.index(ctx.siteName);
+      const candidates = byPod
+        ? (ix.arrayVolumesByPod.get(byPod) ?? [])
+        : names
+          ? names.split(',').map((n) => ix.arrayVolumeByName.get(n.trim())).filter((v): v is PureVolumeRec => Boolean(v))
+          : Object.values(a.volumes);
+      const probe = volumeProbe(q);
+      return collection(ctx, candidates.filter(probe).map((v) => volumeView(a, v)));
+    },
+  },
   { method: 'POST', pattern: '/api/:v/volumes', api: 'pure.volumes.create', handler: createVolumes },
   { method: 'PATCH', pattern: '/api/:v/volumes', api: 'pure.volumes.update', handler: updateVolumes },
   { method: 'DELETE', pattern: '/api/:v/volumes', api: 'pure.volumes.delete', handler: deleteVolumes },
-  { method: 'GET', pattern: '/api/:v/volume-snapshots', api: 'pure.volume_snapshots.list', handler: (ctx) => collection(ctx, allVolumeSnapshots(ctx, needArray(ctx))) },
+  {
+    method: 'GET',
+    pattern: '/api/:v/volume-snapshots',
+    api: 'pure.volume_snapshots.list',
+    handler: (ctx) => {
+      // volume snapshot names are <pg>.<suffix>.<vol>: the same selector applies
+      const wantPg = pgSelector(new URLSearchParams({ ...(ctx.req.query.get('filter') ? { filter: ctx.req.query.get('filter')! } : {}) }));
+      return collection(ctx, allVolumeSnapshots(ctx, needArray(ctx), wantPg));
+    },
+  },
   { method: 'GET', pattern: '/api/:v/protection-groups', api: 'pure.protection_groups.list', handler: (ctx) => collection(ctx, pgListItems(ctx, needArray(ctx))) },
   {
     method: 'POST',

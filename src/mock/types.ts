@@ -372,6 +372,10 @@ export interface CephImageRec {
   size: number;
   createdAt: number;
   features: string[];
+  /** `rbd image-meta` key/values. */
+  meta?: Record<string, string>;
+  /** `rbd mirror snapshot schedule add` intervals set on this image (e.g. "5m"). */
+  schedules?: string[];
   mirroring?: {
     mode: 'journal' | 'snapshot';
     globalId: string;

@@ -35,12 +35,16 @@ export interface WorldOptions {
   realNow?: () => number;
 }
 
-/** Lookups rebuilt once per change of the world. */
-export interface SiteIndex {
+/** Name lookups over the small collections (flavors, networks, groups, types): cheap to rebuild. */
+export interface SiteNames {
   flavorByName: Map<string, FlavorRec>;
   networkByName: Map<string, NetworkRec>;
   securityGroupByName: Map<string, SecurityGroupRec>;
   typeByName: Map<string, VolumeTypeRec>;
+}
+
+/** Lookups over the big collections (servers, volumes, ports, array volumes), rebuilt once per change. */
+export interface SiteIndex extends SiteNames {
   portsByDevice: Map<string, PortRec[]>;
   volumesByGroup: Map<string, VolumeRec[]>;
   snapshotsByGroupSnapshot: Map<string, SnapshotRec[]>;
@@ -51,6 +55,8 @@ export interface SiteIndex {
   volumesSorted: VolumeRec[];
   /** Pure: array volume by its current name. */
   arrayVolumeByName: Map<string, PureVolumeRec>;
+  /** Pure: array volumes per pod name. */
+  arrayVolumesByPod: Map<string, PureVolumeRec[]>;
   /** Pure: the Cinder volume backed by an array volume id. */
   cinderByArrayVolume: Map<string, VolumeRec>;
   /** Ceph: the Cinder volume backed by an image name. */
@@ -73,6 +79,7 @@ export class MockWorld {
   private generation = 0;
   private dirty = false;
   private indexes = new Map<string, { gen: number; index: SiteIndex }>();
+  private nameIndexes = new Map<string, { gen: number; names: SiteNames }>();
   private writing: Promise<void> = Promise.resolve();
 
   private constructor(file: string, data: WorldData, opts: WorldOptions) {
@@ -245,12 +252,22 @@ export class MockWorld {
     return this.site(other);
   }
 
+  /** O(n) to rebuild after a change: use for listings, not inside loops that mutate. */
   index(name: string): SiteIndex {
     const cached = this.indexes.get(name);
     if (cached && cached.gen === this.generation) return cached.index;
-    const index = buildIndex(this.site(name));
+    const index = { ...buildIndex(this.site(name)), ...this.names(name) };
     this.indexes.set(name, { gen: this.generation, index });
     return index;
+  }
+
+  /** Name lookups of the small collections; safe to call between mutations. */
+  names(name: string): SiteNames {
+    const cached = this.nameIndexes.get(name);
+    if (cached && cached.gen === this.generation) return cached.names;
+    const names = buildNames(this.site(name));
+    this.nameIndexes.set(name, { gen: this.generation, names });
+    return names;
   }
 }
 
@@ -269,12 +286,17 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   else m.set(k, [v]);
 }
 
-function buildIndex(site: SiteData): SiteIndex {
-  const ix: SiteIndex = {
-    flavorByName: new Map(),
-    networkByName: new Map(),
-    securityGroupByName: new Map(),
-    typeByName: new Map(),
+function buildNames(site: SiteData): SiteNames {
+  const n: SiteNames = { flavorByName: new Map(), networkByName: new Map(), securityGroupByName: new Map(), typeByName: new Map() };
+  for (const f of Object.values(site.nova.flavors)) n.flavorByName.set(f.name, f);
+  for (const x of Object.values(site.neutron.networks)) n.networkByName.set(x.name, x);
+  for (const g of Object.values(site.neutron.securityGroups)) n.securityGroupByName.set(g.name, g);
+  for (const t of Object.values(site.cinder.types)) n.typeByName.set(t.name, t);
+  return n;
+}
+
+function buildIndex(site: SiteData): Omit<SiteIndex, keyof SiteNames> {
+  const ix: Omit<SiteIndex, keyof SiteNames> = {
     portsByDevice: new Map(),
     volumesByGroup: new Map(),
     snapshotsByGroupSnapshot: new Map(),
@@ -282,13 +304,10 @@ function buildIndex(site: SiteData): SiteIndex {
     serversSorted: Object.values(site.nova.servers).sort(byCreatedDesc),
     volumesSorted: Object.values(site.cinder.volumes).sort(byCreatedDesc),
     arrayVolumeByName: new Map(),
+    arrayVolumesByPod: new Map(),
     cinderByArrayVolume: new Map(),
     cinderByImage: new Map(),
   };
-  for (const f of Object.values(site.nova.flavors)) ix.flavorByName.set(f.name, f);
-  for (const n of Object.values(site.neutron.networks)) ix.networkByName.set(n.name, n);
-  for (const g of Object.values(site.neutron.securityGroups)) ix.securityGroupByName.set(g.name, g);
-  for (const t of Object.values(site.cinder.types)) ix.typeByName.set(t.name, t);
   for (const p of Object.values(site.neutron.ports)) if (p.deviceId) push(ix.portsByDevice, p.deviceId, p);
   for (const s of ix.serversSorted) push(ix.serverByName, s.name, s);
   for (const v of ix.volumesSorted) {
@@ -298,7 +317,10 @@ function buildIndex(site: SiteData): SiteIndex {
   }
   for (const s of Object.values(site.cinder.snapshots)) if (s.groupSnapshotId) push(ix.snapshotsByGroupSnapshot, s.groupSnapshotId, s);
   if (site.storage.driver === 'pure') {
-    for (const v of Object.values(site.storage.pure.volumes)) ix.arrayVolumeByName.set(v.name, v);
+    for (const v of Object.values(site.storage.pure.volumes)) {
+      ix.arrayVolumeByName.set(v.name, v);
+      if (v.pod) push(ix.arrayVolumesByPod, v.pod, v);
+    }
   }
   return ix;
 }

@@ -214,3 +214,50 @@ t.test('ceph: replication-down freezes the non-primary; journal mode counts entr
   clearFaults(world);
   t.equal(behind(), 0);
 });
+
+t.test('ceph: the rest of the rbd surface the Ceph driver uses (ls -l, snap ls, image-meta, schedules, cp, rm)', async (t) => {
+  const clock = fakeClock();
+  const { world } = await newWorld(specWith({ ceph: true }), { realNow: clock.now });
+  const j = (site: string, ...args: string[]) => {
+    const r = runRbd(world, site, [...args, '--format', 'json']);
+    t.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return r.stdout ? JSON.parse(r.stdout) : undefined;
+  };
+  const long = j('site-b', 'ls', '-l', 'volumes') as { image: string; id: string; size: number; format: number }[];
+  t.equal(long.length, 4);
+  t.match(long[0], { image: /^volume-/, id: String, size: 10 * 1024 ** 3, format: 2 });
+  const img = `volumes/${long[0]!.image}`;
+  const snapsA = j('site-a', 'snap', 'ls', '--all', img) as any[];
+  t.ok(snapsA.length >= 1);
+  t.match(snapsA.at(-1), { name: /^\.mirror\.primary\./, protected: 'false', timestamp: /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/, namespace: { type: 'mirror', state: 'primary' } });
+  const snapsB = j('site-b', 'snap', 'ls', '--all', img) as any[];
+  t.match(snapsB.at(-1), { name: /^\.mirror\.non_primary\./, namespace: { type: 'mirror', state: 'non-primary', complete: true } });
+  t.equal(runRbd(world, 'site-a', ['image-meta', 'list', img, '--format', 'json']).stdout, '', 'no metadata prints nothing');
+  t.equal(runRbd(world, 'site-a', ['image-meta', 'set', img, 'drctl.group', 'app']).code, 0);
+  t.same(j('site-a', 'image-meta', 'list', img), { 'drctl.group': 'app' });
+  t.equal(runRbd(world, 'site-a', ['mirror', 'snapshot', 'schedule', 'add', '--pool', 'volumes', '--image', long[0]!.image, '5m']).code, 0);
+  t.same(j('site-a', 'mirror', 'snapshot', 'schedule', 'ls', '--pool', 'volumes', '--image', long[0]!.image), [{ interval: '5m', start_time: '' }]);
+  t.match(j('site-a', 'mirror', 'snapshot', 'schedule', 'ls', '--pool', 'volumes', '--recursive'), [{ pool: 'volumes', image: long[0]!.image, items: [{ interval: '5m' }] }]);
+  t.equal(runRbd(world, 'site-b', ['cp', img, `${img}-drill-d1`, '--image-feature', 'layering,exclusive-lock', '--no-progress']).code, 0, 'copy from the non-primary image');
+  t.match(j('site-b', 'info', `${img}-drill-d1`), { features: ['layering', 'exclusive-lock'] });
+  t.notOk(j('site-b', 'info', `${img}-drill-d1`).mirroring, 'a drill copy is not mirrored');
+  t.equal(runRbd(world, 'site-b', ['cp', img, `${img}-drill-d1`]).code, 17, 'copy onto an existing image: EEXIST');
+  t.equal(runRbd(world, 'site-b', ['rm', `${img}-drill-d1`, '--no-progress']).code, 0);
+  t.equal(runRbd(world, 'site-b', ['info', `${img}-drill-d1`]).code, 2);
+});
+
+t.test('ceph: the CommandRunner adapter routes by --cluster and persists mutations', async (t) => {
+  const clock = fakeClock();
+  const { world, file } = await newWorld(specWith({ ceph: true }), { realNow: clock.now });
+  const { createRbdCommandRunner } = await import('../../src/mock/ceph.js');
+  const { MockWorld } = await import('../../src/mock/world.js');
+  const runner = createRbdCommandRunner(world);
+  const ls = await runner.run('rbd', ['--cluster', 'site-b', '--id', 'cinder', '--client-mount-timeout=15', 'ls', 'volumes', '--format', 'json']);
+  t.equal(JSON.parse(ls.stdout).length, 4);
+  const img = `volumes/${JSON.parse(ls.stdout)[0]}`;
+  t.equal((await runner.run('rbd', ['--cluster', 'site-a', 'mirror', 'image', 'demote', img])).code, 0);
+  const other = await MockWorld.open(file, { realNow: clock.now });
+  const status = JSON.parse(runRbd(other, 'site-a', ['mirror', 'image', 'status', img, '--format', 'json']).stdout);
+  t.equal(status.state, 'up+unknown', 'the demote reached the world file');
+  t.match(await runner.run('rbd', ['--cluster', 'nowhere', 'ls']), { code: 1, stderr: /no ceph cluster for --cluster nowhere/ });
+});
