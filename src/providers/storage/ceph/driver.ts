@@ -77,6 +77,11 @@ export const DRILL_META = {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+interface StatusBatch {
+  refs: StorageGroupRef[];
+  waiters: Array<{ resolve: (s: ArrayGroupStatus) => void; reject: (e: unknown) => void }>;
+}
+
 /** `<label>@<epoch seconds>`: the final-sync point of a group (oldest of its images' new mirror snapshots). */
 export function encodeSyncPoint(label: string, epochSeconds: number): string {
   return `${label}@${epochSeconds}`;
@@ -105,6 +110,7 @@ export class CephDriver implements StorageDriver {
   readonly rbd: RbdCli;
   private readonly pool?: string;
   private siteName?: string;
+  private batch?: StatusBatch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly pollIntervalMs: number;
@@ -160,26 +166,52 @@ export class CephDriver implements StorageDriver {
 
   // ============================================================================ status
 
-  async status(ref: StorageGroupRef): Promise<ArrayGroupStatus> {
-    return (await this.statusMany([ref]))[ref.group]!;
+  /**
+   * Status of one group. Calls made in the same tick (discovery's `Promise.all` over groups) are
+   * batched into one statusMany: still one pool status + one ls per pool, whatever the group count.
+   */
+  status(ref: StorageGroupRef): Promise<ArrayGroupStatus> {
+    return new Promise((resolve, reject) => {
+      if (!this.batch) {
+        const batch: StatusBatch = { refs: [], waiters: [] };
+        this.batch = batch;
+        queueMicrotask(() => {
+          this.batch = undefined;
+          this.statusList(batch.refs).then(
+            (list) => batch.waiters.forEach((w, i) => w.resolve(list[i]!)),
+            (err: unknown) => batch.waiters.forEach((w) => w.reject(err)),
+          );
+        });
+      }
+      this.batch.refs.push(ref);
+      this.batch.waiters.push({ resolve, reject });
+    });
   }
 
   /**
-   * Status of many groups: per distinct pool one `rbd mirror pool status --verbose` (every mirrored
-   * image with its local and peer states) and one `rbd ls` (existence, drill copies), then `rbd info`
-   * only for images whose role the status cannot prove. Never throws for an unreachable cluster.
+   * Status of many groups, by group name: per distinct pool one `rbd mirror pool status --verbose`
+   * (every mirrored image with its local and peer states) and one `rbd ls` (existence, drill copies),
+   * then `rbd info` only for images whose role the status cannot prove. Never throws for an
+   * unreachable cluster.
    */
   async statusMany(refs: StorageGroupRef[]): Promise<Record<string, ArrayGroupStatus>> {
-    const out: Record<string, ArrayGroupStatus> = {};
-    const byPool = new Map<string, StorageGroupRef[]>();
-    for (const r of refs) byPool.set(r.object, [...(byPool.get(r.object) ?? []), r]);
-    for (const [pool, poolRefs] of byPool) {
+    const list = await this.statusList(refs);
+    return Object.fromEntries(refs.map((r, i) => [r.group, list[i]!]));
+  }
+
+  private async statusList(refs: StorageGroupRef[]): Promise<ArrayGroupStatus[]> {
+    const out: ArrayGroupStatus[] = new Array(refs.length);
+    const byPool = new Map<string, number[]>();
+    refs.forEach((r, i) => byPool.set(r.object, [...(byPool.get(r.object) ?? []), i]));
+    for (const [pool, idx] of byPool) {
+      const poolRefs = idx.map((i) => refs[i]!);
       try {
-        Object.assign(out, await this.poolGroupsStatus(pool, poolRefs));
+        const res = await this.poolGroupsStatus(pool, poolRefs);
+        idx.forEach((i, k) => (out[i] = res[k]!));
       } catch (err) {
         if (!DrctlError.is(err)) throw err;
-        for (const r of poolRefs) {
-          out[r.group] = {
+        for (const i of idx) {
+          out[i] = {
             reachable: !isUnreachable(err) && !isCephCode(err, CephCode.rbdMissing),
             error: { code: err.code, message: err.message },
             object: pool,
@@ -194,7 +226,7 @@ export class CephDriver implements StorageDriver {
     return out;
   }
 
-  private async poolGroupsStatus(pool: string, refs: StorageGroupRef[]): Promise<Record<string, ArrayGroupStatus>> {
+  private async poolGroupsStatus(pool: string, refs: StorageGroupRef[]): Promise<ArrayGroupStatus[]> {
     const [ps, names] = await Promise.all([this.poolStatusOrDisabled(pool), this.rbd.list(pool)]);
     const existing = new Set(names);
     const byName = new Map((ps?.images ?? []).map((i) => [i.name, i] as const));
@@ -214,7 +246,7 @@ export class CephDriver implements StorageDriver {
     });
 
     const daemonNote = ps ? this.daemonNote(ps) : undefined;
-    const result: Record<string, ArrayGroupStatus> = {};
+    const result: ArrayGroupStatus[] = [];
     for (const ref of refs) {
       const views = [...new Set(ref.volumes)].map((v) =>
         evaluateImage(v, byName.get(v), infos.get(v), { exists: existing.has(v), now, ...(ref.peer ? { peerSite: ref.peer } : {}) }),
@@ -226,7 +258,7 @@ export class CephDriver implements StorageDriver {
         ...(daemonNote ? { daemonNote } : {}),
       });
       const prefixes = ref.volumes.map((v) => `${v}-drill-`);
-      result[ref.group] = { ...agg, drillVolumes: names.filter((n) => prefixes.some((p) => n.startsWith(p))).sort() };
+      result.push({ ...agg, drillVolumes: names.filter((n) => prefixes.some((p) => n.startsWith(p))).sort() });
     }
     return result;
   }

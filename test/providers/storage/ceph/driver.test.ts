@@ -136,6 +136,23 @@ t.test('bulk status: one pool status + one ls per pool, whatever the number of g
   t.equal(out.g4!.object, 'two');
 });
 
+t.test('status() calls made together are batched into one pool status + ls', async (t) => {
+  const { runner, driver } = setup();
+  runner.on('mirror pool status one', sample('snapshot-08-pool-final-site-a.json')).on('ls one', '["jtest","test"]');
+  const [s1, s2, s3] = await Promise.all([
+    driver.status(ref(['test'], { group: 'g1' })),
+    driver.status(ref(['jtest'], { group: 'g2' })),
+    driver.status(ref(['missing'], { group: 'g3' })),
+  ]);
+  t.equal(runner.calls.length, 2);
+  t.equal(s1.role, 'source');
+  t.same(s2.volumes, ['jtest']);
+  t.equal(s3.role, 'none');
+  t.match(s3.health, /missing: missing/);
+  await driver.status(ref(['test']));
+  t.equal(runner.calls.length, 4, 'a later call makes its own batch');
+});
+
 t.test('status asks rbd info only for the images the status cannot prove', async (t) => {
   const { runner, driver } = setup();
   runner
