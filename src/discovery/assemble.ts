@@ -81,7 +81,8 @@ export function deriveStorage(
 ): StorageInventory {
   const sites = [g.primarySite, g.secondarySite];
   const sources = sites.filter((s) => perSite[s]?.role === 'source');
-  const splitBrain = sites.some((s) => perSite[s]?.role === 'split-brain') || sources.length > 1;
+  const activeActive = sources.length > 1 && sources.every((s) => perSite[s]?.activeActive === true);
+  const splitBrain = sites.some((s) => perSite[s]?.role === 'split-brain') || (sources.length > 1 && !activeActive);
   let direction: StorageInventory['direction'];
   if (!splitBrain && sources.length === 1) {
     const from = sources[0];

@@ -150,6 +150,11 @@ export interface ArrayGroupStatus {
   health?: string;
   /** Drill clones (array volumes tagged/named as drctl drill copies). */
   drillVolumes: string[];
+  /**
+   * Both arrays serve the object writable by design (a stretched ActiveCluster pod): 'source' on both
+   * sides is then normal, not split brain; where production runs is told by the instances.
+   */
+  activeActive?: boolean;
 }
 
 export interface StorageInventory {

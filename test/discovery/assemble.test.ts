@@ -182,3 +182,12 @@ t.test('group records round-trip through the Cinder group description', async (t
   t.equal(decodeGroupRecord('drctl:{"version":"x"}'), undefined);
   t.equal(decodeGroupRecord(undefined), undefined);
 });
+
+t.test('a stretched ActiveCluster pod is source on both arrays by design: not split brain', async (t) => {
+  const g = { ...spec.groups.app, replication: { type: 'sync' as const, volumeType: 'rep', pod: 'pod-app' } };
+  const s = deriveStorage('pure', g, { 'site-a': arr({ role: 'source', activeActive: true, lagSeconds: 0 }), 'site-b': arr({ role: 'source', activeActive: true, lagSeconds: 0 }) }, {}, now);
+  t.equal(s.splitBrain, false);
+  t.equal(s.direction, undefined, 'no single direction: both arrays serve the pod');
+  const half = deriveStorage('pure', g, { 'site-a': arr({ role: 'source', activeActive: true }), 'site-b': arr({ role: 'source' }) }, {}, now);
+  t.equal(half.splitBrain, true, 'only when both sides say so');
+});
