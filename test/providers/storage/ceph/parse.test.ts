@@ -351,6 +351,19 @@ t.test('snapshot-mode replay details from the lab', async (t) => {
   t.equal(resynced.local?.parsed.journal?.entriesBehindPrimary, 3, 'the lab reported 3 entries behind right after a resync');
 });
 
+t.test('peer key mirror_uuid (ceph-ci development branch) is read like mirror_uuids', async (t) => {
+  const doc = JSON.parse(sample('snapshot-01-before-site-a.json'));
+  doc.peer_sites[0].mirror_uuid = doc.peer_sites[0].mirror_uuids;
+  delete doc.peer_sites[0].mirror_uuids;
+  const s = parseImageStatus(JSON.stringify(doc), UTC);
+  t.equal(s.peers[0]!.mirrorUuid, '2f88ff0d-0c8a-4f4d-99a3-cb6e8d372b66');
+  t.equal(s.peers[0]!.state, 'up+replaying');
+  const none = parseImageStatus('{"name":"x","global_id":"g","state":"down+unknown","description":"status not found","last_update":"","peer_sites":[{"site_name":"b","state":"down+unknown","description":"status not found","last_update":""}]}', UTC);
+  t.equal(none.peers[0]!.mirrorUuid, '');
+  t.equal(none.local!.up, false);
+  t.equal(none.local!.lastUpdate, undefined);
+});
+
 t.test('the stderr sample of the ETIMEDOUT resync is what the classifier expects', async (t) => {
   t.match(sample('snapshot-resync-ETIMEDOUT-seen-once.stderr.txt'), /failed to request resync: \(110\) Connection timed out/);
 });
