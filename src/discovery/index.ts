@@ -124,17 +124,23 @@ async function discoverStorage(spec: DRSpec, conns: Connections, raw: Record<str
     names.map(async (site) => {
       const peer = names.find((n) => n !== site)!;
       const driver = conns.sites[site].storage;
-      const perGroup: Record<string, ArrayGroupStatus> = {};
-      await Promise.all(
-        Object.entries(spec.groups).map(async ([gname, g]) => {
-          const vols = raw[site]?.volumes.filter((v) => v.metadata['drctl.group'] === gname).map((v) => arrayVolumeName(driver.kind, v.id)) ?? [];
-          try {
-            perGroup[gname] = await driver.status(storageRef(spec, gname, g, site, arrayNames[peer], vols));
-          } catch (err) {
-            perGroup[gname] = { reachable: false, error: problemOf(err), exists: false, role: 'unknown', volumes: [], drillVolumes: [] };
-          }
-        }),
-      );
+      // One pass over the site's volumes (not one per group), then one bulk status for all groups.
+      const volsByGroup = new Map<string, string[]>();
+      for (const v of raw[site]?.volumes ?? []) {
+        const g = v.metadata['drctl.group'];
+        if (g === undefined) continue;
+        const l = volsByGroup.get(g);
+        if (l) l.push(arrayVolumeName(driver.kind, v.id));
+        else volsByGroup.set(g, [arrayVolumeName(driver.kind, v.id)]);
+      }
+      const refs = Object.entries(spec.groups).map(([gname, g]) => storageRef(spec, gname, g, site, arrayNames[peer], volsByGroup.get(gname) ?? []));
+      let perGroup: Record<string, ArrayGroupStatus>;
+      try {
+        perGroup = await driver.statusMany(refs);
+      } catch (err) {
+        const failed: ArrayGroupStatus = { reachable: false, error: problemOf(err), exists: false, role: 'unknown', volumes: [], drillVolumes: [] };
+        perGroup = Object.fromEntries(refs.map((r) => [r.group, { ...failed }]));
+      }
       out[site] = perGroup;
     }),
   );

@@ -52,6 +52,12 @@ export interface StorageDriver {
   arrayName(): Promise<string>;
   /** Role, lag, last replicated snapshot, drill clones. Never throws for an unreachable array: reports it. */
   status(ref: StorageGroupRef): Promise<ArrayGroupStatus>;
+  /**
+   * status() of many groups at once, keyed by `ref.group`, from a few bulk listings of the array
+   * (requests grow with result pages, not with groups). Discovery uses it. Never throws for an
+   * unreachable array: every group reports it.
+   */
+  statusMany(refs: StorageGroupRef[]): Promise<Record<string, ArrayGroupStatus>>;
   /** Ensure the group's replication object exists with these volumes and replicates to the peer. */
   protect(ref: StorageGroupRef): Promise<void>;
   /** Final sync (async): take a snapshot replicated now; returns it. Sync replication: no-op. */

@@ -478,8 +478,9 @@ export class PureClient {
     return parseCollection(r.body, parseProtectionGroup).items[0] ?? parseProtectionGroup({ name });
   }
 
-  async getProtectionGroupVolumes(groupName: string): Promise<PureGroupMember[]> {
-    return (await this.listTolerant('/protection-groups/volumes', parseGroupMember, { group_names: [groupName] })).items;
+  /** Members of one group, or of every group when `groupName` is omitted (bulk status). */
+  async getProtectionGroupVolumes(groupName?: string): Promise<PureGroupMember[]> {
+    return (await this.listTolerant('/protection-groups/volumes', parseGroupMember, groupName ? { group_names: [groupName] } : {})).items;
   }
 
   async addProtectionGroupVolumes(groupName: string, volumes: string[]): Promise<PureGroupMember[]> {
@@ -487,8 +488,9 @@ export class PureClient {
     return parseCollection(r.body, parseGroupMember).items;
   }
 
-  async getProtectionGroupTargets(groupName: string): Promise<PureGroupMember[]> {
-    return (await this.listTolerant('/protection-groups/targets', parseGroupMember, { group_names: [groupName] })).items;
+  /** Targets of one group, or of every group when `groupName` is omitted (bulk status). */
+  async getProtectionGroupTargets(groupName?: string): Promise<PureGroupMember[]> {
+    return (await this.listTolerant('/protection-groups/targets', parseGroupMember, groupName ? { group_names: [groupName] } : {})).items;
   }
 
   async addProtectionGroupTargets(groupName: string, arrays: string[]): Promise<PureGroupMember[]> {

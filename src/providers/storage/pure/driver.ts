@@ -23,6 +23,7 @@ import { PureCode, isPureCode, isUnreachable, pureError } from './errors.js';
 import {
   baseVolumeName,
   isStretched,
+  type PureGroupMember,
   type PurePgSnapshotTransfer,
   type PurePod,
   type PurePodReplicaLink,
@@ -86,6 +87,43 @@ function isComplete(t: PurePgSnapshotTransfer): boolean {
   return !t.destroyed && t.completed !== null && (t.progress === null || t.progress >= 1);
 }
 
+function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+/** Newest first by completion (or start while running). */
+function newestTransferFirst(a: PurePgSnapshotTransfer, b: PurePgSnapshotTransfer): number {
+  return (b.completed ?? b.started ?? 0) - (a.completed ?? a.started ?? 0);
+}
+
+/** Names of live drill clones `<base>-drill-<tag>` whose base is in `bases` (all of them when empty). */
+function drillNames(vols: PureVolume[], bases: Set<string>): string[] {
+  return vols
+    .filter((v) => bases.size === 0 || bases.has(v.name.slice(0, v.name.lastIndexOf('-drill-'))))
+    .map((v) => v.name)
+    .sort();
+}
+
+/** The array facts status() reads: per object (one group) or from bulk listings (statusMany). */
+interface StatusReader {
+  localGroup(pg: string): Promise<PureProtectionGroup | undefined>;
+  inboundGroup(ref: StorageGroupRef): Promise<PureProtectionGroup | undefined>;
+  targets(pg: string): Promise<PureGroupMember[]>;
+  pgVolumes(pg: string): Promise<PureGroupMember[]>;
+  transfersOf(group: string): Promise<{ items: PurePgSnapshotTransfer[]; date?: number }>;
+  volumeSnapshotsOf(snap: string): Promise<Array<PureVolumeSnapshot & { base: string }>>;
+  drillVolumesFor(bases: Set<string>): Promise<string[]>;
+  pod(name: string): Promise<PurePod | undefined>;
+  podLink(pod: string): Promise<PurePodReplicaLink | undefined>;
+  /** Link lag (ms) from /pod-replica-links/lag when the link itself has none. */
+  podLag(pod: string): Promise<number | null>;
+  podVolumes(pod: string): Promise<PureVolume[]>;
+  /** The peer array's pod (split-brain check); only asked when a peer client exists. */
+  peerPod(name: string): Promise<PurePod | undefined>;
+}
+
 export class PureDriver implements StorageDriver {
   readonly kind = 'pure' as const;
   readonly site: string;
@@ -119,8 +157,26 @@ export class PureDriver implements StorageDriver {
   }
 
   async status(ref: StorageGroupRef): Promise<ArrayGroupStatus> {
+    return this.statusWith(this.perObjectReader(), ref);
+  }
+
+  /**
+   * Status of many groups from a few bulk listings, each fetched once and only if some group needs
+   * it: protection groups, their targets and volumes, snapshot transfers, replicated volume
+   * snapshots (`name='<peer>:*'`), pods, replica links (and their lag), pod volumes (`name='*::*'`),
+   * drill clones (`name='*-drill-*'`), and the peer's pods for the split-brain check. Requests grow
+   * with result pages, not with groups; the answers are those status() gives for each group.
+   */
+  async statusMany(refs: StorageGroupRef[]): Promise<Record<string, ArrayGroupStatus>> {
+    const reader = this.bulkReader();
+    const out: Record<string, ArrayGroupStatus> = {};
+    await Promise.all(refs.map(async (ref) => (out[ref.group] = await this.statusWith(reader, ref))));
+    return out;
+  }
+
+  private async statusWith(reader: StatusReader, ref: StorageGroupRef): Promise<ArrayGroupStatus> {
     try {
-      return ref.type === 'sync' ? await this.podStatus(ref) : await this.pgStatus(ref);
+      return ref.type === 'sync' ? await this.podStatus(reader, ref) : await this.pgStatus(reader, ref);
     } catch (err) {
       if (!DrctlError.is(err)) throw err;
       return {
@@ -133,6 +189,113 @@ export class PureDriver implements StorageDriver {
         drillVolumes: [],
       };
     }
+  }
+
+  /** Today's per-object questions (one group at a time; also used by the operations below). */
+  private perObjectReader(): StatusReader {
+    return {
+      localGroup: (pg) => this.localGroup(pg),
+      inboundGroup: (ref) => this.inboundGroup(ref),
+      targets: (pg) => this.client.getProtectionGroupTargets(pg),
+      pgVolumes: (pg) => this.client.getProtectionGroupVolumes(pg),
+      transfersOf: (group) => this.transfersOf(group),
+      volumeSnapshotsOf: (snap) => this.volumeSnapshotsOf(snap),
+      drillVolumesFor: (bases) => this.drillVolumesFor(bases),
+      pod: (name) => this.getPod(name),
+      podLink: (pod) => this.podLink(pod),
+      podLag: async (pod) =>
+        (await this.client.getPodReplicaLinksLag({ localPodNames: [pod] })).find((l) => !l.local_pod.name || l.local_pod.name === pod)?.lag ?? null,
+      podVolumes: (pod) => this.podVolumes(pod),
+      peerPod: (name) => this.getPod(name, this.peer),
+    };
+  }
+
+  /** The same questions answered from whole listings, each fetched at most once (lazily). */
+  private bulkReader(): StatusReader {
+    const c = this.client;
+    const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+      let p: Promise<T> | undefined;
+      return () => (p ??= load());
+    };
+    const pgs = once(async () => new Map((await c.getProtectionGroups()).filter((g) => !g.destroyed).map((g) => [g.name, g] as const)));
+    const byGroup = (items: PureGroupMember[]) => {
+      const m = new Map<string, PureGroupMember[]>();
+      for (const i of items) if (i.group.name) pushTo(m, i.group.name, i);
+      return m;
+    };
+    const targets = once(async () => byGroup(await c.getProtectionGroupTargets()));
+    const members = once(async () => byGroup(await c.getProtectionGroupVolumes()));
+    const transfers = once(async () => {
+      const r = await c.getProtectionGroupSnapshotTransfers({ destroyed: false });
+      const m = new Map<string, PurePgSnapshotTransfer[]>();
+      for (const t of r.items) {
+        const dot = t.name.indexOf('.');
+        if (dot > 0 && !t.destroyed) pushTo(m, t.name.slice(0, dot), t);
+      }
+      for (const l of m.values()) l.sort(newestTransferFirst);
+      return { m, date: r.date };
+    });
+    // Replicated volume snapshots `<src>:<pg>.<suffix>.<vol>`, by pg snapshot `<src>:<pg>.<suffix>`.
+    const replicatedSnaps = new Map<string, () => Promise<Map<string, Array<PureVolumeSnapshot & { base: string }>>>>();
+    const snapsFrom = (source: string) => {
+      let load = replicatedSnaps.get(source);
+      if (!load) {
+        load = once(async () => {
+          const m = new Map<string, Array<PureVolumeSnapshot & { base: string }>>();
+          for (const s of await c.getVolumeSnapshots({ filter: `name=${quoteFilter(`${source}:*`)}` })) {
+            const first = s.name.indexOf('.');
+            const second = first < 0 ? -1 : s.name.indexOf('.', first + 1);
+            if (second < 0 || s.destroyed) continue;
+            const snap = s.name.slice(0, second);
+            pushTo(m, snap, { ...s, base: s.name.slice(second + 1) });
+          }
+          return m;
+        });
+        replicatedSnaps.set(source, load);
+      }
+      return load;
+    };
+    const drills = once(async () => (await c.getVolumes({ filter: `name=${quoteFilter('*-drill-*')}` })).filter((v) => !v.destroyed && v.name.includes('-drill-')));
+    const pods = once(async () => new Map((await c.getPods()).filter((p) => !p.destroyed).map((p) => [p.name, p] as const)));
+    const links = once(async () => c.getPodReplicaLinks());
+    const lags = once(async () => c.getPodReplicaLinksLag());
+    const podVols = once(async () => {
+      const m = new Map<string, PureVolume[]>();
+      for (const v of await c.getVolumes({ filter: `name=${quoteFilter('*::*')}` })) {
+        if (v.destroyed) continue;
+        const pod = v.pod.name ?? v.name.slice(0, v.name.indexOf('::'));
+        pushTo(m, pod, v);
+      }
+      return m;
+    });
+    const peerPods = once(async () => new Map((await this.peer!.getPods()).filter((p) => !p.destroyed).map((p) => [p.name, p] as const)));
+    return {
+      localGroup: async (pg) => (await pgs()).get(pg),
+      inboundGroup: async (ref) => {
+        const all = await pgs();
+        if (ref.peer) return all.get(replicatedGroupName(ref.peer, ref.object));
+        const me = await c.arrayName();
+        return [...all.values()].find((g) => g.name.endsWith(`:${ref.object}`) && !g.name.startsWith(`${me}:`));
+      },
+      targets: async (pg) => (await targets()).get(pg) ?? [],
+      pgVolumes: async (pg) => (await members()).get(pg) ?? [],
+      transfersOf: async (group) => {
+        const t = await transfers();
+        return { items: t.m.get(group) ?? [], date: t.date };
+      },
+      volumeSnapshotsOf: async (snap) => {
+        const colon = snap.indexOf(':');
+        // Only replicated snapshots are asked about (role target); anything else one at a time.
+        if (colon <= 0) return this.volumeSnapshotsOf(snap);
+        return (await snapsFrom(snap.slice(0, colon))()).get(snap) ?? [];
+      },
+      drillVolumesFor: async (bases) => drillNames(await drills(), bases),
+      pod: async (name) => (await pods()).get(name),
+      podLink: async (pod) => (await links()).find((l) => l.local_pod.name === pod),
+      podLag: async (pod) => (await lags()).find((l) => l.local_pod.name === pod)?.lag ?? null,
+      podVolumes: async (pod) => (await podVols()).get(pod) ?? [],
+      peerPod: async (name) => (await peerPods()).get(name),
+    };
   }
 
   private async localGroup(pg: string): Promise<PureProtectionGroup | undefined> {
@@ -154,34 +317,28 @@ export class PureDriver implements StorageDriver {
   /** Transfers of snapshots of `group` (`group.<suffix>`), newest first by completion/start. */
   private async transfersOf(group: string): Promise<{ items: PurePgSnapshotTransfer[]; date?: number }> {
     const r = await this.client.getProtectionGroupSnapshotTransfers({ sourceNames: [group], destroyed: false });
-    const items = r.items
-      .filter((t) => t.name.startsWith(`${group}.`) && !t.destroyed)
-      .sort((a, b) => (b.completed ?? b.started ?? 0) - (a.completed ?? a.started ?? 0));
+    const items = r.items.filter((t) => t.name.startsWith(`${group}.`) && !t.destroyed).sort(newestTransferFirst);
     return { items, date: r.date };
   }
 
   private async drillVolumesFor(bases: Set<string>): Promise<string[]> {
     const vols = await this.client.getVolumes({ filter: `name=${quoteFilter('*-drill-*')}` });
-    return vols
-      .filter((v) => !v.destroyed && v.name.includes('-drill-'))
-      .filter((v) => bases.size === 0 || bases.has(v.name.slice(0, v.name.lastIndexOf('-drill-'))))
-      .map((v) => v.name)
-      .sort();
+    return drillNames(vols.filter((v) => !v.destroyed && v.name.includes('-drill-')), bases);
   }
 
-  private async pgStatus(ref: StorageGroupRef): Promise<ArrayGroupStatus> {
+  private async pgStatus(reader: StatusReader, ref: StorageGroupRef): Promise<ArrayGroupStatus> {
     const pg = ref.object;
-    const [local, inbound] = await Promise.all([this.localGroup(pg), this.inboundGroup(ref)]);
+    const [local, inbound] = await Promise.all([reader.localGroup(pg), reader.inboundGroup(ref)]);
     let role: ArrayRole = 'none';
     let health: string | undefined;
     let volumes: string[] = [];
     let transfersGroup: string | undefined;
 
     if (local) {
-      const targets = await this.client.getProtectionGroupTargets(pg);
+      const targets = await reader.targets(pg);
       const enabled = local.replication_schedule.enabled;
       const hasTarget = targets.length > 0 || (local.target_count ?? 0) > 0;
-      volumes = (await this.client.getProtectionGroupVolumes(pg)).map((m) => m.member.name ?? '').filter(Boolean);
+      volumes = (await reader.pgVolumes(pg)).map((m) => m.member.name ?? '').filter(Boolean);
       if (hasTarget && enabled) {
         role = 'source';
         transfersGroup = pg;
@@ -208,7 +365,7 @@ export class PureDriver implements StorageDriver {
     };
 
     if (transfersGroup) {
-      const { items, date } = await this.transfersOf(transfersGroup);
+      const { items, date } = await reader.transfersOf(transfersGroup);
       const done = items.filter(isComplete).sort((a, b) => (b.completed ?? 0) - (a.completed ?? 0))[0];
       const running = items.filter((t) => !isComplete(t)).sort((a, b) => (b.started ?? 0) - (a.started ?? 0))[0];
       if (done) {
@@ -219,12 +376,12 @@ export class PureDriver implements StorageDriver {
       }
       if (running) out.transferProgress = running.progress ?? 0;
       if (role === 'target' && done) {
-        const snaps = await this.volumeSnapshotsOf(done.name);
+        const snaps = await reader.volumeSnapshotsOf(done.name);
         out.volumes = snaps.map((s) => s.base).sort();
       }
     }
     const bases = new Set([...ref.volumes.map(baseVolumeName), ...out.volumes.map(baseVolumeName)]);
-    out.drillVolumes = await this.drillVolumesFor(bases);
+    out.drillVolumes = await reader.drillVolumesFor(bases);
     return out;
   }
 
@@ -250,29 +407,25 @@ export class PureDriver implements StorageDriver {
     return vols.filter((v) => !v.destroyed && (v.pod.name === pod || v.name.startsWith(`${pod}::`)));
   }
 
-  private async podStatus(ref: StorageGroupRef): Promise<ArrayGroupStatus> {
-    const pod = await this.getPod(ref.object);
+  private async podStatus(reader: StatusReader, ref: StorageGroupRef): Promise<ArrayGroupStatus> {
+    const pod = await reader.pod(ref.object);
     if (!pod) {
-      return { reachable: true, object: ref.object, exists: false, role: 'none', volumes: [], drillVolumes: await this.drillVolumesFor(new Set(ref.volumes.map(baseVolumeName))) };
+      return { reachable: true, object: ref.object, exists: false, role: 'none', volumes: [], drillVolumes: await reader.drillVolumesFor(new Set(ref.volumes.map(baseVolumeName))) };
     }
-    const vols = (await this.podVolumes(pod.name)).map((v) => v.name).sort();
+    const vols = (await reader.podVolumes(pod.name)).map((v) => v.name).sort();
     const bases = new Set([...ref.volumes.map(baseVolumeName), ...vols.map(baseVolumeName)]);
     const out: ArrayGroupStatus = { reachable: true, object: pod.name, exists: true, role: 'unknown', volumes: vols, drillVolumes: [] };
 
-    const link = await this.podLink(pod.name);
+    const link = await reader.podLink(pod.name);
     if (this.podMode(pod, link) === 'activecluster') {
       // ActiveCluster: both arrays serve the pod synchronously (RPO 0).
       out.role = 'source';
+      out.activeActive = true;
       out.health = `stretched: ${pod.arrays.map((a) => `${a.name} ${a.status ?? 'unknown'}`).join(', ')}`;
       if (pod.arrays.every((a) => a.status === 'online')) out.lagSeconds = 0;
     } else {
       let lagMs = link?.lag ?? null;
-      if (link && lagMs === null) {
-        const lag = (await this.client.getPodReplicaLinksLag({ localPodNames: [pod.name] })).find(
-          (l) => !l.local_pod.name || l.local_pod.name === pod.name,
-        );
-        lagMs = lag?.lag ?? null;
-      }
+      if (link && lagMs === null) lagMs = await reader.podLag(pod.name);
       if (lagMs !== null) out.lagSeconds = lagMs / 1000;
       if (link?.recovery_point) out.lastReplicatedAt = iso(link.recovery_point);
       out.health = link?.status ?? undefined;
@@ -282,7 +435,7 @@ export class PureDriver implements StorageDriver {
       if (ps === 'promoted' && this.peer) {
         const peerPodName = link?.remote_pod.name ?? ref.object;
         try {
-          const peerPod = await this.getPod(peerPodName, this.peer);
+          const peerPod = await reader.peerPod(peerPodName);
           if (peerPod && peerPod.promotion_status === 'promoted') {
             out.role = 'split-brain';
             out.health = `split-brain: pod ${peerPodName} is also promoted on the peer`;
@@ -293,7 +446,7 @@ export class PureDriver implements StorageDriver {
         }
       }
     }
-    out.drillVolumes = await this.drillVolumesFor(bases);
+    out.drillVolumes = await reader.drillVolumesFor(bases);
     return out;
   }
 
