@@ -1,10 +1,9 @@
 /**
- * The CephDriver against the mock's Ceph-like clusters (src/mock/ceph.ts `runRbd`), through the same
- * CommandRunner interface it uses for the real `rbd`: what mock mode will exercise. Scenarios the
- * mock cannot serve yet are `todo` tests naming the missing rbd commands (reported to the lead).
+ * The CephDriver against the mock's Ceph-like clusters (src/mock/ceph.ts), through the mock's own
+ * CommandRunner (`createRbdCommandRunner`, the site picked from `--cluster`): what mock mode runs.
  */
 import t from 'tap';
-import { runRbd } from '../../../../src/mock/ceph.js';
+import { createRbdCommandRunner, runRbd } from '../../../../src/mock/ceph.js';
 import { addFault, clearFaults } from '../../../../src/mock/faults.js';
 import { CephDriver } from '../../../../src/providers/storage/ceph/driver.js';
 import { RbdCli } from '../../../../src/providers/storage/ceph/rbd.js';
@@ -19,10 +18,11 @@ async function setup() {
   const clock = fakeClock();
   const { world } = await newWorld(specWith({ ceph: true }), { realNow: clock.now });
   const calls: Record<string, string[]> = { 'site-a': [], 'site-b': [] };
+  const mockRunner = createRbdCommandRunner(world);
   const runner = (site: string): CommandRunner => ({
-    run: async (_cmd, args) => {
+    run: async (cmd, args) => {
       calls[site]!.push(commandOf(args));
-      return runRbd(world, site, args);
+      return mockRunner.run(cmd, args);
     },
   });
   const driver = (site: string, extra: Partial<ConstructorParameters<typeof CephDriver>[0]> = {}) =>
@@ -102,29 +102,31 @@ t.test('transferProgress through the mock (mirror snapshot + the replay clock)',
   t.equal(await a.transferProgress(refA, `final@${point}`), 1, 'transferred after transferSeconds');
 });
 
-const todo = (what: string) => ({ todo: `mock lacks ${what}` });
-
-t.test('snapshotAndReplicate through the mock', todo('`rbd snap ls --all --format json` (mirror snapshot timestamps)'), async (t) => {
-  const { a, refA } = await setup();
+t.test('snapshotAndReplicate + transferProgress through the mock', async (t) => {
+  const { clock, world, a, b, refA, refB } = await setup();
   const snap = await a.snapshotAndReplicate(refA, 'final');
-  t.match(snap, { name: /^final@\d+$/ });
+  t.match(snap, { name: /^final@\d+$/, created: Number });
+  t.equal(await a.transferProgress(refA, snap!.name), 0);
+  clock.tick(world.settings.transferSeconds * 1000 + 1000);
+  t.equal(await a.transferProgress(refA, snap!.name), 1, 'seen from the primary');
+  t.equal(await b.transferProgress(refB, snap!.name), 1, 'seen from the standby');
 });
 
-t.test('protect with a snapshot schedule through the mock', todo('`rbd mirror snapshot schedule ls/add`'), async (t) => {
-  const { a, refA } = await setup();
-  await a.protect({ ...refA, intervalSeconds: 300 });
-  t.pass();
-});
-
-t.test('protect of already-mirrored images through the mock (no schedule)', async (t) => {
+t.test('protect with a snapshot schedule through the mock', async (t) => {
   const { a, refA, calls } = await setup();
-  await a.protect(refA);
-  t.notOk(calls['site-a']!.some((c) => c.startsWith('mirror image enable')), 'nothing to enable');
+  await a.protect({ ...refA, intervalSeconds: 300 });
+  t.ok(calls['site-a']!.some((c) => c === 'mirror snapshot schedule ls --pool volumes --recursive --format json'));
+  const again = calls['site-a']!.length;
+  await a.protect({ ...refA, intervalSeconds: 300 });
+  t.notOk(calls['site-a']!.slice(again).some((c) => c.startsWith('mirror snapshot schedule add')), 'idempotent');
 });
 
-t.test('drill copy and cleanup through the mock', todo('`rbd snap ls --all`, `rbd cp`, `rbd image-meta set/list`'), async (t) => {
-  const { b, refB } = await setup();
+t.test('drill copy and cleanup through the mock', async (t) => {
+  const { b, refB, images } = await setup();
   const copies = await b.cloneForDrill(refB, 'd1');
-  t.equal(copies.length, 4);
-  t.same((await b.removeDrillClones(refB, 'd1')).length, 4);
+  t.same(copies.map((c) => c.name), images.map((i) => `${i}-drill-d1`));
+  t.same((await b.status(refB)).drillVolumes, images.map((i) => `${i}-drill-d1`).sort());
+  t.same(await b.cloneForDrill(refB, 'd1'), copies, 'idempotent');
+  t.same((await b.removeDrillClones(refB, 'd1')).sort(), images.map((i) => `${i}-drill-d1`).sort());
+  t.same((await b.status(refB)).drillVolumes, []);
 });
