@@ -13,6 +13,7 @@ import { SecretRegistry } from './redact.js';
 import { resolveSecret } from './secrets.js';
 import type { StorageDriver } from './storage/driver.js';
 import { PureClient, PureDriver } from './storage/pure/index.js';
+import { createCephDriver, type CommandRunner } from './storage/ceph/index.js';
 
 export interface SiteConnection {
   name: string;
@@ -59,10 +60,20 @@ function counter() {
 }
 
 export async function connect(spec: DRSpec, opts: ConnectOptions): Promise<Connections> {
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    return await open(spec, opts, closers);
+  } catch (err) {
+    // Never leave the in-process mock server (or anything else) listening: the CLI would hang.
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function open(spec: DRSpec, opts: ConnectOptions, closers: Array<() => Promise<void>>): Promise<Connections> {
   const secrets = new SecretRegistry();
   const { counts, onRequest } = counter();
   const siteNames = Object.keys(spec.sites);
-  const closers: Array<() => Promise<void>> = [];
 
   let clouds: Record<string, CloudConfig> = {};
   const storageAccess: Record<string, { endpoint: string; apiToken: string } | undefined> = {};
@@ -74,6 +85,8 @@ export async function connect(spec: DRSpec, opts: ConnectOptions): Promise<Conne
   };
 
   let mockSites: Record<string, { cloud: CloudConfig; adminCloud: CloudConfig }> | undefined;
+  const cephAccess: Record<string, { cluster: string; pool: string } | undefined> = {};
+  let cephRunner: CommandRunner | undefined;
   if (opts.mock) {
     const { startMockServer } = await import('../mock/server.js');
     const handle = await startMockServer({ worldPath: opts.mock.worldPath });
@@ -88,6 +101,11 @@ export async function connect(spec: DRSpec, opts: ConnectOptions): Promise<Conne
       }
       mockSites[s] = { cloud: access.cloud as CloudConfig, adminCloud: access.adminCloud as CloudConfig };
       if (access.storage.driver === 'pure') storageAccess[s] = { endpoint: access.storage.endpoint, apiToken: access.storage.apiToken };
+      else cephAccess[s] = { cluster: access.storage.cluster, pool: access.storage.pool };
+    }
+    if (Object.values(cephAccess).some(Boolean)) {
+      const { createRbdCommandRunner } = await import('../mock/ceph.js');
+      cephRunner = createRbdCommandRunner(handle.world);
     }
     httpOptions = { ...MOCK_HTTP, ...httpOptions };
   } else {
@@ -128,10 +146,14 @@ export async function connect(spec: DRSpec, opts: ConnectOptions): Promise<Conne
       sites[name].storage = new PureDriver({ site: name, client: pureClients[name], peerClient: pureClients[peer] });
     } else if (opts.cephDriver) {
       sites[name].storage = opts.cephDriver(name, site.storage, peer);
+    } else if (cephRunner) {
+      // Mock mode: the mock's Ceph-like site answers the same rbd commands through the runner interface.
+      const access = cephAccess[name];
+      const storage = { ...site.storage, ...(access ? { cluster: access.cluster, pool: access.pool } : {}) };
+      delete (storage as { conf?: string }).conf;
+      sites[name].storage = createCephDriver(name, storage, { env: opts.env, runner: cephRunner, pollIntervalMs: 100 });
     } else {
-      throw new DrctlError('DRCTL_E2060', `${name}: the Ceph storage driver is not available in this build of drctl.`, {
-        hint: 'Ceph RBD mirroring support is being added (issue 7); use a Pure site pair meanwhile.',
-      });
+      sites[name].storage = createCephDriver(name, site.storage, { env: opts.env });
     }
   }
   return {
