@@ -4,6 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { main } from '../../src/cli/main.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { setIoFactory } from '../../src/cli/run.js';
 import { drctlBin, repoRoot, runCli } from '../helpers/cli.js';
 
 const example = path.join(repoRoot, 'examples', 'prod-web-app.yaml');
@@ -38,22 +41,29 @@ t.test('mock init with an invalid spec makes no world', async (t) => {
   t.notOk(existsSync(path.join(cwd, '.drctl', 'mock-world.json')));
 });
 
-t.test('mock show, fault add/list/clear, advance (with --mock-world)', async (t) => {
+t.test('mock show, fault add/list/clear, advance (in-process CLI, --mock-world)', async (t) => {
   const cwd = workdir();
-  const w = ['--mock-world', 'w.json'];
-  t.equal((await runCli(['mock', 'init', example, ...w], { cwd })).code, 0);
-  const shown = await runCli(['mock', 'show', '--json', ...w], { cwd });
+  const file = path.join(cwd, 'w.json');
+  const w = ['--mock-world', file];
+  const run = async (...args: string[]) => {
+    const io = memoryIo();
+    setIoFactory(() => io);
+    const code = await main([...args, ...w]);
+    return { code, stdout: io.stdout.join('\n'), stderr: io.stderr.join('\n') };
+  };
+  t.equal((await run('mock', 'init', example)).code, 0);
+  const shown = await run('mock', 'show', '--json');
   t.equal(shown.code, 0, shown.stderr);
   const s = JSON.parse(shown.stdout);
   t.equal(s.sites['site-a'].servers.length, 5);
   t.ok(s.sites['site-a'].servers.every((x: { status: string }) => x.status === 'ACTIVE'));
   t.equal(s.sites['site-b'].servers.length, 0);
   t.match(s.sites['site-b'].storage.protectionGroups, [{ name: 'fa-a:pg-prod-web-app', role: 'target', lagSeconds: Number }]);
-  const text = await runCli(['mock', 'show', ...w], { cwd });
+  const text = await run('mock', 'show');
   t.match(text.stdout, /pg pg-prod-web-app: source → fa-b, every 300s/);
   t.match(text.stdout, /db-server-1\s+ACTIVE\s+prod-web-app\/production/);
 
-  const add = async (...args: string[]) => runCli(['mock', 'fault', 'add', ...args, ...w], { cwd });
+  const add = (...args: string[]) => run('mock', 'fault', 'add', ...args);
   t.match((await add('site-b', 'unreachable')).stdout, /Added fault f\d+: site-b unreachable/);
   t.equal((await add('site-a', 'error', '--api', 'nova.servers.create', '--status', '500', '--count', '2')).code, 0);
   t.equal((await add('site-a', 'latency', '--ms', '50')).code, 0);
@@ -66,29 +76,28 @@ t.test('mock show, fault add/list/clear, advance (with --mock-world)', async (t)
   t.match(bad.stderr, /unknown API name 'nova\.nope' \[DRCTL_E5005\]/);
   t.match(bad.stderr, /drctl mock fault apis/);
   t.equal((await add('site-z', 'unreachable')).code, 1);
-  const list = JSON.parse((await runCli(['mock', 'fault', 'list', '--json', ...w], { cwd })).stdout);
+  const list = JSON.parse((await run('mock', 'fault', 'list', '--json')).stdout);
   t.same(list.map((f: { kind: string }) => f.kind), ['unreachable', 'error', 'latency', 'policy-denied', 'missing-flavor', 'missing-network', 'replication-down']);
   t.match(list[1], { api: 'nova.servers.create', status: 500, remaining: 2, text: 'site-a error nova.servers.create → 500 (2 left)' });
-  const showFaults = await runCli(['mock', 'show', ...w], { cwd });
-  t.match(showFaults.stdout, /site-b \(RegionTwo\)\s+UNREACHABLE/);
-  t.match((await runCli(['mock', 'fault', 'clear', 'site-b', ...w], { cwd })).stdout, /Cleared 3 fault\(s\) on site-b\./);
-  t.match((await runCli(['mock', 'fault', 'clear', ...w], { cwd })).stdout, /Cleared 4 fault\(s\)\./);
-  t.match((await runCli(['mock', 'fault', 'list', ...w], { cwd })).stdout, /No faults\./);
-  const apis = await runCli(['mock', 'fault', 'apis'], { cwd });
-  t.match(apis.stdout, /cinder\.volume_manage\s+POST \/manageable_volumes/);
+  t.match((await run('mock', 'show')).stdout, /site-b \(RegionTwo\)\s+UNREACHABLE/);
+  t.match((await run('mock', 'fault', 'clear', 'site-b')).stdout, /Cleared 3 fault\(s\) on site-b\./);
+  t.match((await run('mock', 'fault', 'clear')).stdout, /Cleared 4 fault\(s\)\./);
+  t.match((await run('mock', 'fault', 'list')).stdout, /No faults\./);
+  t.match((await run('mock', 'fault', 'apis')).stdout, /cinder\.volume_manage\s+POST \/manageable_volumes/);
 
   const t0 = Date.parse(s.simulatedTime);
-  const adv = await runCli(['mock', 'advance', '5m', ...w], { cwd });
+  const adv = await run('mock', 'advance', '5m');
   t.equal(adv.code, 0, adv.stderr);
-  const after = JSON.parse((await runCli(['mock', 'show', '--json', ...w], { cwd })).stdout);
+  const after = JSON.parse((await run('mock', 'show', '--json')).stdout);
   t.equal(after.clockOffsetSeconds, 300);
   t.ok(Date.parse(after.simulatedTime) - t0 >= 300_000);
-  const badDur = await runCli(['mock', 'advance', 'soon', ...w], { cwd });
+  const badDur = await run('mock', 'advance', 'soon');
   t.equal(badDur.code, 1);
   t.match(badDur.stderr, /'soon' is not a duration \[DRCTL_E5006\]/);
-  const none = await runCli(['mock', 'show', '--mock-world', 'missing.json'], { cwd });
-  t.equal(none.code, 1);
-  t.match(none.stderr, /no mock world at .*missing\.json \[DRCTL_E5001\]/);
+  const io = memoryIo();
+  setIoFactory(() => io);
+  t.equal(await main(['mock', 'show', '--mock-world', path.join(cwd, 'missing.json')]), 1);
+  t.match(io.stderr.join('\n'), /no mock world at .*missing\.json \[DRCTL_E5001\]/);
 });
 
 t.test('mock serve: a plain HTTP client authenticates and follows the catalog; clouds.yaml is written', async (t) => {
