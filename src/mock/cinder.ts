@@ -8,7 +8,7 @@ import { backingName, createBacking, deleteBacking, manageableObjects, manageBac
 import { faultBody } from './nova.js';
 import { markerPage, nextHref } from './http/paginate.js';
 import { isoMicros } from './http/time.js';
-import { ApiError, badRequest, bodyObject, noContent, notFound, ok, type MockResponse, type Route, type RouteContext, type Version } from './http/types.js';
+import { ApiError, badRequest, bodyObject, notFound, ok, type MockResponse, type Route, type RouteContext, type Version } from './http/types.js';
 import type { GroupRec, SiteData, SnapshotRec, VolumeRec, VolumeTypeRec } from './types.js';
 import type { MockWorld } from './world.js';
 
@@ -967,7 +967,6 @@ export const cinderRoutes: Route[] = [
       return ok({ services: binary ? all.filter((s) => s.binary === binary) : all });
     },
   },
-  { method: 'GET', pattern: '/', api: 'cinder.volumes.list', public: true, handler: (ctx) => ok({ versions: [cinderVersionDoc(ctx)] }) },
 ];
 
 const SNAPSHOT_FILTERS = new Set(['name', 'status', 'volume_id', 'metadata', 'availability_zone']);
@@ -1022,4 +1021,3 @@ export function cinderVersionDoc(ctx: { origin: string }): Record<string, unknow
   };
 }
 
-export { noContent };
