@@ -86,8 +86,8 @@ export interface MockApiStats {
 }
 
 /**
- * Request statistics for benchmarks: per site and API name (`nova.servers.list`, `pure.pods.list`,
- * `-` for requests answered before routing). `commitMs`/`refreshMs`: time writing/reloading the
+ * Request statistics for benchmarks: per site and API name (`nova.servers.list`, `pure.pods.list`;
+ * `<service>.-` for version documents and unknown paths, `-` outside any service). `commitMs`/`refreshMs`: time writing/reloading the
  * world file; `latencyMs`: injected latency slept. Written as JSON to `statsFile` (or the file named by
  * DRCTL_MOCK_STATS) when the server closes, so a benchmark can read what a CLI child process cost.
  */
@@ -367,6 +367,7 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
     const loc = locate(url.pathname.replace(/\/+$/, '') || '/', origin, site.keystone.project.id);
     if (!loc) return { status: 404, body: { error: { code: 404, title: 'Not Found', message: `No mock service at ${url.pathname}` } } };
     const def = SERVICES[loc.service];
+    routedApi = `${def.name}.-`;
     const tagged = (r: MockResponse): MockResponse & { service: ServiceName } => ({ ...r, service: def.name });
     (counts[siteName] ??= {})[def.name] = (counts[siteName]![def.name] ?? 0) + 1;
     const reqId = `req-${randomUUID()}`;
