@@ -433,14 +433,37 @@ function get(obj: Record<string, unknown>, path: string): unknown {
   return cur;
 }
 
+/**
+ * A `*` wildcard pattern as a linear matcher (a regex `^.*::.*$` backtracks quadratically on every
+ * name that does not match, and listings test every volume).
+ */
+export function globMatcher(pattern: string): (s: string) => boolean {
+  const parts = pattern.split('*');
+  if (parts.length === 1) return (s) => s === pattern;
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  const middle = parts.slice(1, -1).filter(Boolean);
+  const min = first.length + last.length;
+  return (s) => {
+    if (s.length < min || !s.startsWith(first) || !s.endsWith(last)) return false;
+    let at = first.length;
+    const end = s.length - last.length;
+    for (const m of middle) {
+      const i = s.indexOf(m, at);
+      if (i < 0 || i + m.length > end) return false;
+      at = i + m.length;
+    }
+    return true;
+  };
+}
+
 /** Subset of the filter language: `a.b='x*'` clauses joined by `and`, with = and !=. */
 export function parseFilter(expr: string): (item: Record<string, unknown>) => boolean {
   const clauses = expr.split(/\s+and\s+/i).map((c) => {
     const m = /^\s*([\w.]+)\s*(!=|=)\s*(?:'([^']*)'|"([^"]*)"|(\S+))\s*$/.exec(c);
     if (!m) throw perr(400, `Invalid filter: ${expr}`, 'filter');
     const value = m[3] ?? m[4] ?? m[5] ?? '';
-    const re = new RegExp(`^${value.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-    return { field: m[1]!, neg: m[2] === '!=', value, re };
+    return { field: m[1]!, neg: m[2] === '!=', value, re: { test: globMatcher(value) } };
   });
   return (item) =>
     clauses.every((c) => {
@@ -467,15 +490,50 @@ function sortItems(items: Record<string, unknown>[], sort: string | null): Recor
   });
 }
 
+/**
+ * Result sets being paged through with continuation tokens, as an array keeps a query's cursor: the
+ * first page computes (and filters, sorts) the whole list once; the following pages of the same
+ * query slice it instead of rebuilding every item per page (pages × items). A cursor is valid while
+ * the world is unchanged (same index object) for CURSOR_TTL_MS of simulated time.
+ */
+const CURSOR_TTL_MS = 30_000;
+const MAX_CURSORS = 32;
+const cursors = new Map<string, { index: object; at: number; items: Record<string, unknown>[] }>();
+
+function cursorKey(ctx: RouteContext): string {
+  const q = new URLSearchParams(ctx.req.query);
+  q.delete('continuation_token');
+  q.delete('offset');
+  return `${ctx.siteName} ${ctx.req.path}?${q.toString()}`;
+}
+
+/** Wraps a GET collection handler: a continuation page of a known cursor is served from it. */
+function paged(handler: (ctx: RouteContext) => MockResponse): (ctx: RouteContext) => MockResponse {
+  return (ctx) => {
+    if (!ctx.req.query.get('continuation_token')) return handler(ctx);
+    const key = cursorKey(ctx);
+    const c = cursors.get(key);
+    if (!c || c.index !== ctx.world.index(ctx.siteName) || ctx.now - c.at > CURSOR_TTL_MS) {
+      cursors.delete(key);
+      return handler(ctx);
+    }
+    const out = pageOf(ctx, c.items);
+    if (!(out.body as { continuation_token: string | null }).continuation_token) cursors.delete(key);
+    return out;
+  };
+}
+
 /** The REST 2.x collection envelope with names/ids/filter/sort/destroyed/limit/continuation_token. */
 function collection(ctx: RouteContext, items: Record<string, unknown>[], opts: { names?: string; ids?: string } = {}): MockResponse {
   const q = ctx.req.query;
   let out = items;
   const names = list(q, opts.names ?? 'names');
   if (names) {
-    const missing = names.filter((n) => !out.some((i) => i.name === n));
+    const have = new Set(out.map((i) => String(i.name)));
+    const missing = names.filter((n) => !have.has(n));
     if (missing.length && (opts.names ?? 'names') === 'names') throw perr(400, `${missing.length === 1 ? 'Item does' : 'Items do'} not exist.`, missing[0]);
-    out = out.filter((i) => names.includes(String(i.name)));
+    const wanted = new Set(names);
+    out = out.filter((i) => wanted.has(String(i.name)));
   }
   const ids = list(q, 'ids');
   if (ids) out = out.filter((i) => ids.includes(String(i.id)));
@@ -484,6 +542,16 @@ function collection(ctx: RouteContext, items: Record<string, unknown>[], opts: {
   const filter = q.get('filter');
   if (filter) out = out.filter(parseFilter(filter));
   out = sortItems(out, q.get('sort'));
+  const res = pageOf(ctx, out);
+  if ((res.body as { continuation_token: string | null }).continuation_token) {
+    if (cursors.size >= MAX_CURSORS) cursors.delete(cursors.keys().next().value!);
+    cursors.set(cursorKey(ctx), { index: ctx.world.index(ctx.siteName), at: ctx.now, items: out });
+  }
+  return res;
+}
+
+function pageOf(ctx: RouteContext, out: Record<string, unknown>[]): MockResponse {
+  const q = ctx.req.query;
   const total = out.length;
   const page = tokenPage(out, q);
   const body: Record<string, unknown> = {
@@ -902,7 +970,7 @@ function replicaLinks(ctx: RouteContext, lagShape: boolean): MockResponse {
 
 // ------------------------------------------------------------------ routes
 
-export const pureRoutes: Route[] = [
+const routes: Route[] = [
   { method: 'GET', pattern: '/api/api_version', api: 'pure.login', public: true, handler: () => ok({ version: PURE_API_VERSIONS }) },
   {
     method: 'POST',
@@ -1074,6 +1142,9 @@ export const pureRoutes: Route[] = [
     },
   },
 ];
+
+/** Every GET serves continuation pages from the query's cursor (see paged). */
+export const pureRoutes: Route[] = routes.map((r) => (r.method === 'GET' ? { ...r, handler: paged(r.handler) } : r));
 
 /** Size in GiB (rounded up) of an array volume, as Cinder reports it. */
 export function gib(bytes: number): number {
