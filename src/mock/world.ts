@@ -81,6 +81,9 @@ export class MockWorld {
   private indexes = new Map<string, { gen: number; index: SiteIndex }>();
   private nameIndexes = new Map<string, { gen: number; names: SiteNames }>();
   private writing: Promise<void> = Promise.resolve();
+  /** A write queued behind the running one: later commits join it (it serializes the data when it starts). */
+  private queued?: Promise<void>;
+  private inFlight = 0;
 
   private constructor(file: string, data: WorldData, opts: WorldOptions) {
     this.path = file;
@@ -146,7 +149,8 @@ export class MockWorld {
 
   /** Reloads the file if another process changed it. Returns true when it reloaded. */
   async refresh(): Promise<boolean> {
-    if (this.dirty) return false; // our own change is pending; it wins
+    // Our own change is pending or being written: it wins, and reads need not wait for the disk.
+    if (this.dirty || this.inFlight > 0) return false;
     await this.writing;
     let st: Stats;
     try {
@@ -187,17 +191,29 @@ export class MockWorld {
     return this.dirty;
   }
 
-  /** Writes the file if anything changed since the last write. */
+  /**
+   * Writes the file if anything changed since the last write; resolves once a write that includes
+   * every change made before the call is on disk (a mutating request answers only then).
+   * Group commit: changes made while a write runs share one queued write, instead of one full
+   * rewrite of the world per request queued behind each other.
+   */
   async commit(): Promise<void> {
     if (!this.dirty) return this.writing;
-    this.dirty = false;
+    if (this.queued) return this.queued; // not started yet: it will serialize our change too
     const run = async (): Promise<void> => {
+      this.queued = undefined;
+      this.dirty = false;
       mkdirSync(path.dirname(this.path), { recursive: true });
       await this.db.write();
       this.diskKey = fileKey(statSync(this.path));
     };
-    this.writing = this.writing.then(run, run);
-    return this.writing;
+    this.inFlight++;
+    const p = this.writing.then(run, run).finally(() => {
+      this.inFlight--;
+    });
+    this.queued = p;
+    this.writing = p;
+    return p;
   }
 
   // ------------------------------------------------------------ clock and ids
