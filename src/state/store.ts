@@ -45,6 +45,20 @@ interface MutexContent {
   at: number;
 }
 
+/**
+ * TEST HOOK for test/apply/crash.test.ts — inert unless DRCTL_TEST_KILL_AT_TRANSITION is set.
+ * "K": this process SIGKILLs itself right after its K-th durable state write (a journal transition);
+ * "K-": right before the K-th write reaches the disk (whatever ran since write K-1 is unrecorded).
+ */
+const killAt = /^(\d+)(-?)$/.exec(process.env.DRCTL_TEST_KILL_AT_TRANSITION ?? '');
+let durableWrites = 0;
+function crashTestHook(when: 'before' | 'after'): void {
+  if (!killAt) return;
+  if (when === 'after') durableWrites += 1;
+  const k = when === 'after' ? durableWrites : durableWrites + 1;
+  if (k === Number(killAt[1]) && (killAt[2] === '-') === (when === 'before')) process.kill(process.pid, 'SIGKILL');
+}
+
 function sameStat(a: FileStat | null, b: FileStat | null): boolean {
   return a !== null && b !== null && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
@@ -169,12 +183,14 @@ export class StateStore {
       draft.serial = current.serial + 1;
       this.db.data = draft;
       try {
+        crashTestHook('before');
         await this.db.write();
       } catch (err) {
         this.db.data = current;
         for (const a of accepted) reject(a.p, err);
         return;
       }
+      crashTestHook('after');
       this.loaded = true;
       this.seen = await this.env.fs.stat(this.path).catch(() => null);
       for (const a of accepted) later.push(() => a.p.resolve(a.out));
