@@ -8,12 +8,28 @@ import { TAG, type GroupRecord } from '../discovery/types.js';
 import { DrctlError } from '../errors.js';
 import type { PlanStep } from '../plan/types.js';
 import type { SiteConnection } from '../providers/connect.js';
-import type { Group, Volume } from '../providers/openstack/cinder.js';
+import type { CinderService, Group, Volume } from '../providers/openstack/cinder.js';
 import { OS_CODES } from '../providers/openstack/errors.js';
 import type { StepResult } from '../state/types.js';
 import { StepCode } from './codes.js';
 import { groupSpec, site, waitFor, type StepDeps } from './deps.js';
 import { depOutput, drillTag, optStr, params, str, strList, tagSet, taggedVolumes, volumeParams } from './util.js';
+
+/**
+ * The manage host (`host@backend#pool`) among a site's cinder-volume services: enabled and up first;
+ * with the volume type's `volume_backend_name`, the service whose backend (or pool) has that name.
+ * The pool is the backend name, as the Pure and RBD drivers report their single pool.
+ */
+export function pickManageHost(services: CinderService[], backendName?: string): string | undefined {
+  const vol = services.filter((s) => s.binary === 'cinder-volume');
+  const up = vol.filter((s) => s.state === 'up' && s.status === 'enabled');
+  const backendOf = (h: string) => (h.includes('@') ? h.slice(h.indexOf('@') + 1).split('#')[0]! : h);
+  const ordered = [...up, ...vol.filter((s) => !up.includes(s))];
+  const s = (backendName ? ordered.find((x) => backendOf(x.host) === backendName || x.host.endsWith(`#${backendName}`)) : undefined) ?? ordered[0];
+  if (!s) return undefined;
+  if (s.host.includes('#')) return s.host;
+  return `${s.host}#${backendName && backendOf(s.host) === backendName ? backendName : backendOf(s.host)}`;
+}
 
 export interface ImportedVolume {
   sourceVolumeId: string;
@@ -27,21 +43,23 @@ const ready = (v: Volume) => v.status === 'available' || v.status === 'in-use';
 export function volumeSteps(deps: StepDeps) {
   const manageHosts = new Map<string, Promise<string>>();
 
-  /** host@backend#pool for manage: the cinder-volume service (admin), pool = backend as the Pure and RBD drivers report it. */
-  const manageHost = (c: SiteConnection): Promise<string> => {
-    let p = manageHosts.get(c.name);
+  /**
+   * host@backend#pool for manage (admin). A site may run several cinder-volume backends (the stack lab:
+   * `fake` and `ceph`): the one serving the volume type (its admin-only `volume_backend_name`) wins.
+   */
+  const manageHost = (c: SiteConnection, volumeType: string): Promise<string> => {
+    const key = `${c.name}\u0000${volumeType}`;
+    let p = manageHosts.get(key);
     if (!p) {
       p = (async () => {
-        const svcs = await c.admin.cinder.listServices({ binary: 'cinder-volume' });
-        const up = svcs.filter((s) => s.binary === 'cinder-volume' && s.state === 'up' && s.status === 'enabled');
-        const s = up[0] ?? svcs[0];
-        if (!s) throw new DrctlError(StepCode.notFound, `${c.name}: no cinder-volume service is listed; cannot import volumes.`, { hint: `Check Cinder on ${c.name} (openstack volume service list).` });
-        if (s.host.includes('#')) return s.host;
-        const backend = s.host.includes('@') ? s.host.slice(s.host.indexOf('@') + 1) : s.host;
-        return `${s.host}#${backend}`;
+        const [svcs, types] = await Promise.all([c.admin.cinder.listServices({ binary: 'cinder-volume' }), c.admin.cinder.listVolumeTypes().catch(() => [])]);
+        const vt = types.find((t) => t.name === volumeType) ?? types.find((t) => t.id === volumeType);
+        const host = pickManageHost(svcs, vt?.extraSpecs.volume_backend_name);
+        if (!host) throw new DrctlError(StepCode.notFound, `${c.name}: no cinder-volume service is listed; cannot import volumes.`, { hint: `Check Cinder on ${c.name} (openstack volume service list).` });
+        return host;
       })();
-      p.catch(() => manageHosts.delete(c.name));
-      manageHosts.set(c.name, p);
+      p.catch(() => manageHosts.delete(key));
+      manageHosts.set(key, p);
     }
     return p;
   };
@@ -93,7 +111,7 @@ export function volumeSteps(deps: StepDeps) {
         if (!ready(vol)) vol = await waitVolume(c, vol.id, `imported volume ${vol.name || vol.id} to be available on ${c.name}`, ctx.signal);
       } else {
         // 2. The array volume must be there and not owned by Cinder yet.
-        const host = await manageHost(c);
+        const host = await manageHost(c, volumeType);
         const manageable = await c.admin.cinder.listManageableVolumes({ host });
         const m = manageable.find((x) => x.reference['source-name'] === arrayName);
         if (!m) {
