@@ -119,21 +119,39 @@ async function discoverStorage(spec: DRSpec, conns: Connections, raw: Record<str
       arrayNames[s] = await conns.sites[s].storage.arrayName().catch(() => undefined);
     }),
   );
+  // One pass over each site's volumes (not one per group), then one bulk status per array for all groups.
+  const tagged: Record<string, Map<string, string[]>> = {};
+  const production: Record<string, Map<string, string[]>> = {};
+  const push = (m: Map<string, string[]>, g: string, n: string) => {
+    const l = m.get(g);
+    if (l) l.push(n);
+    else m.set(g, [n]);
+  };
+  for (const site of names) {
+    const kind = conns.sites[site].storage.kind;
+    tagged[site] = new Map();
+    production[site] = new Map();
+    for (const v of raw[site]?.volumes ?? []) {
+      const g = v.metadata['drctl.group'];
+      if (g === undefined) continue;
+      push(tagged[site], g, arrayVolumeName(kind, v.id));
+      if ((v.metadata['drctl.role'] ?? 'production') === 'production') push(production[site], g, arrayVolumeName(kind, v.id));
+    }
+  }
+  // Ceph mirrors images by name: a group's images are the same on both clusters, whichever site's
+  // Cinder knows them (the standby has no record before the first failover). Cinder's manage renames
+  // an image to volume-<new id>, leaving the old site's record on a name that exists nowhere any more.
+  const ceph = names.every((s) => conns.sites[s].storage.kind === 'ceph');
+  const imagesOf = (site: string, group: string): string[] =>
+    ceph
+      ? [...new Set([...(tagged[site]!.get(group) ?? []), ...names.filter((s) => s !== site).flatMap((s) => production[s]!.get(group) ?? [])])].sort()
+      : (tagged[site]!.get(group) ?? []);
   const out: RawStorage = {};
   await Promise.all(
     names.map(async (site) => {
       const peer = names.find((n) => n !== site)!;
       const driver = conns.sites[site].storage;
-      // One pass over the site's volumes (not one per group), then one bulk status for all groups.
-      const volsByGroup = new Map<string, string[]>();
-      for (const v of raw[site]?.volumes ?? []) {
-        const g = v.metadata['drctl.group'];
-        if (g === undefined) continue;
-        const l = volsByGroup.get(g);
-        if (l) l.push(arrayVolumeName(driver.kind, v.id));
-        else volsByGroup.set(g, [arrayVolumeName(driver.kind, v.id)]);
-      }
-      const refs = Object.entries(spec.groups).map(([gname, g]) => storageRef(spec, gname, g, site, arrayNames[peer], volsByGroup.get(gname) ?? []));
+      const refs = Object.entries(spec.groups).map(([gname, g]) => storageRef(spec, gname, g, site, arrayNames[peer], imagesOf(site, gname)));
       let perGroup: Record<string, ArrayGroupStatus>;
       try {
         perGroup = await driver.statusMany(refs);
@@ -144,6 +162,16 @@ async function discoverStorage(spec: DRSpec, conns: Connections, raw: Record<str
       out[site] = perGroup;
     }),
   );
+  if (ceph) {
+    // A name mirrored on neither cluster is a stale record of a renamed image, not a missing image.
+    for (const gname of Object.keys(spec.groups)) {
+      const views = names.map((s) => out[s]?.[gname]);
+      if (views.some((v) => !v?.reachable)) continue;
+      const seen = new Set(views.flatMap((v) => v!.volumes));
+      const live = [...new Set(names.flatMap((s) => production[s]!.get(gname) ?? []))].filter((n) => seen.has(n));
+      for (const v of views) v!.exists = live.length > 0 && live.every((n) => v!.volumes.includes(n));
+    }
+  }
   return out;
 }
 
