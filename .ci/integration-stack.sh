@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# CI job: drctl end to end on the REAL stack (../shared/labs/stack beside the repository clone;
+# override with DRCTL_STACK_LAB_DIR): two OpenStack Zed sites whose Cinder runs the RBD driver over
+# two mirrored Ceph Pacific clusters. Brings the stack up (stack/up.sh), builds drctl, runs only
+# test-integration/stack with DRCTL_REQUIRE_STACK_LAB=1 (an unusable stack fails the job instead of
+# skipping), and stops the stack on exit (stack/down.sh, data kept; DRCTL_STACK_KEEP_LAB=1 leaves it up).
+# Needs root. Prints timings (drctl's failover/failback and the lab's dr-flow.py, same run) and ends
+# with "N passed, N failed"; exits with the tests' status.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export CI=true NO_COLOR=1
+T0=$SECONDS
+
+LAB=${DRCTL_STACK_LAB_DIR:-../shared/labs/stack}
+if [ ! -f "$LAB/up.sh" ]; then
+  echo "no stack lab at $LAB (expected shared/ beside the repository)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+LAB=$(cd "$LAB" && pwd)
+export DRCTL_STACK_LAB_DIR=$LAB DRCTL_REQUIRE_STACK_LAB=1
+work=$(mktemp -d)
+
+# The stack includes the Ceph lab: hold its lock (same file and protocol as .ci/integration-ceph.sh
+# and test-integration/ceph/lab.ts, whose unplanned-failover step stops a whole cluster).
+LOCK=${DRCTL_CEPH_LAB_LOCK:-/tmp/drctl-ceph-lab.lock}
+token="$$-$(date +%s%N)"
+t=$SECONDS
+until (set -o noclobber; printf '{"pid":%d,"token":"%s","started":"%s"}\n' $$ "$token" "$(date -u +%FT%TZ)" >"$LOCK") 2>/dev/null; do
+  holder=$(sed -nE 's/.*"pid":([0-9]+).*/\1/p' "$LOCK" 2>/dev/null)
+  if [ -z "$holder" ] || ! kill -0 "$holder" 2>/dev/null; then rm -f "$LOCK"; continue; fi
+  if (( SECONDS - t > 1800 )); then echo "the Ceph lab is in use by pid $holder ($LOCK)"; echo "0 passed, 1 failed"; rm -rf "$work"; exit 1; fi
+  sleep 5
+done
+(( SECONDS - t > 0 )) && echo "== waited $((SECONDS - t)) s for the lab lock"
+export DRCTL_CEPH_LAB_LOCK=$LOCK DRCTL_CEPH_LAB_LOCK_TOKEN=$token
+
+up_s=- build_s=- tests_s=- down_s=-
+cleanup() {
+  local rc=$?
+  if [ "${DRCTL_STACK_KEEP_LAB:-0}" = 1 ]; then
+    echo "== stack left running (DRCTL_STACK_KEEP_LAB=1); stop it with: bash $LAB/down.sh"
+  else
+    local t=$SECONDS
+    echo "== down.sh"
+    bash "$LAB/down.sh" 2>&1 | tail -5 | sed 's/^/   /'
+    down_s=$((SECONDS - t))
+  fi
+  echo "== job: up ${up_s} s, build ${build_s} s, tests ${tests_s} s, down ${down_s} s, total $((SECONDS - T0)) s"
+  grep -q "\"token\":\"$token\"" "$LOCK" 2>/dev/null && rm -f "$LOCK"
+  rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ ! -d node_modules ]; then
+  echo "== npm ci"
+  npm ci --no-audit --no-fund >"$work/npm.log" 2>&1 || { tail -20 "$work/npm.log"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+echo "== stack up.sh ($LAB)"
+t=$SECONDS
+bash "$LAB/up.sh" >"$work/up.log" 2>&1
+up_rc=$?
+up_s=$((SECONDS - t))
+grep -E '\[stack-lab|ready in|ERROR' "$work/up.log" | sed 's/^/   /'
+echo "   up.sh: ${up_s} s, exit ${up_rc}; memory: $(free -m | awk '/^Mem:/ {print $3 " MiB used of " $2}')"
+if [ "$up_rc" != 0 ]; then
+  tail -30 "$work/up.log"
+  echo "stack up.sh failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+echo "== build"
+t=$SECONDS
+npm run build >"$work/build.log" 2>&1 || { tail -30 "$work/build.log"; echo "0 passed, 1 failed"; exit 1; }
+build_s=$((SECONDS - t))
+
+echo "== stack integration tests"
+t=$SECONDS
+DRCTL_STACK_TIMINGS="$work/timings.json" npx tap --allow-incomplete-coverage --disable-coverage -R tap \
+  --timeout 3600 test-integration/stack/*.test.ts 2>&1 | tee "$work/tap.log"
+rc=${PIPESTATUS[0]}
+tests_s=$((SECONDS - t))
+
+echo "== timings"
+if [ -s "$work/timings.json" ]; then
+  node -e 'const t=require(process.argv[1]); for (const [k,v] of Object.entries(t)) console.log(`   ${k.padEnd(60)} ${Number.isFinite(v) ? (v/1000).toFixed(1) + " s" : "n/a"}`)' "$work/timings.json"
+fi
+echo "   up.sh ${up_s} s, tests ${tests_s} s"
+
+summary=$(grep -E '^# \{ total: [0-9]+' "$work/tap.log" | tail -1)
+pass=$(sed -nE 's/.*pass: ([0-9]+).*/\1/p' <<<"$summary")
+fail=$(sed -nE 's/.*fail: ([0-9]+).*/\1/p' <<<"$summary")
+skip=$(sed -nE 's/.*skip: ([0-9]+).*/\1/p' <<<"$summary")
+echo "tap: ${summary:-no summary}"
+if [ -z "$summary" ]; then fail=${fail:-1}; [ "$rc" = 0 ] && rc=1; fi
+echo "${pass:-0} passed, ${fail:-0} failed${skip:+, ${skip} skipped}"
+exit "$rc"
