@@ -10,6 +10,9 @@
 #
 #   DRCTL_LAB_DIR   lab scripts (default: ../shared/labs/openstack relative to the repo)
 #   DRCTL_LAB_KEEP=1  leave the lab running afterwards (local use; CI stops it)
+# A lab that was already answering before this script started belongs to someone else: it is used
+# but not stopped (in CI the machine is fresh, so the trap always stops it). One run at a time on a
+# machine: the script holds an flock on $DRCTL_OSLAB_LOCK (default /tmp/drctl-openstack-lab.lock).
 # Needs root (the lab installs Debian packages and runs the daemons as root).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,10 +25,13 @@ now() { date +%s; }
 t_up=- t_tests=- t_down=-
 log=$(mktemp)
 
+preexisting=0
 finish() {
   local rc=$?
   if [ "${DRCTL_LAB_KEEP:-0}" = 1 ]; then
     echo "== lab left running (DRCTL_LAB_KEEP=1); stop it with: bash $LAB/down.sh"
+  elif [ "$preexisting" = 1 ]; then
+    echo "== the lab was already running before this script: left running (stop it with: bash $LAB/down.sh)"
   else
     local t=$(now)
     echo "== down.sh"
@@ -48,9 +54,16 @@ if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
+exec 9>"${DRCTL_OSLAB_LOCK:-/tmp/drctl-openstack-lab.lock}"
+if ! flock -n 9; then
+  echo "== waiting for another run holding ${DRCTL_OSLAB_LOCK:-/tmp/drctl-openstack-lab.lock}"
+  flock -w 5400 9 || { echo "lab lock not obtained"; echo "0 passed, 1 failed"; exit 1; }
+fi
+if curl -fsS -o /dev/null --max-time 5 http://127.0.0.1:5000/v3 2>/dev/null; then preexisting=1; fi
+
 echo "== openstack lab: up.sh ($LAB)"
 t=$(now)
-if ! bash "$LAB/up.sh"; then
+if ! bash "$LAB/up.sh" 9>&-; then   # 9>&-: the daemons must not inherit the lock
   t_up=$(( $(now) - t ))
   echo "lab did not come up (see the up.sh output above)"
   echo "0 passed, 1 failed"
