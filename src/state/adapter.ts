@@ -81,6 +81,8 @@ export class AtomicJsonFile implements Adapter<StateData> {
   readonly backup: string;
   readonly dir: string;
   private seq = 0;
+  /** JSON of operations as last written, by object: reused for operations the store says did not change. */
+  private opJson = new WeakMap<object, string>();
 
   constructor(
     file: string,
@@ -102,8 +104,39 @@ export class AtomicJsonFile implements Adapter<StateData> {
     return text === null ? null : parseState(text, this.file);
   }
 
+  /** The store changed these operations (or anything: 'all'): serialize them afresh on the next write. */
+  forget(ops: 'all' | readonly object[]): void {
+    if (ops === 'all') this.opJson = new WeakMap();
+    else for (const o of ops) this.opJson.delete(o);
+  }
+
+  /**
+   * serializeState(data), byte for byte, re-serializing only the operations that changed: with a long
+   * history (or 20 operations in flight) a journal transition no longer re-encodes every operation.
+   */
+  private serialize(data: StateData): string {
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(data)) {
+      if (k === 'operations' && Array.isArray(v)) {
+        const ops = v.map((op: object) => {
+          let json = this.opJson.get(op);
+          if (json === undefined) {
+            json = JSON.stringify(op) ?? 'null';
+            this.opJson.set(op, json);
+          }
+          return json;
+        });
+        parts.push(`"operations":[${ops.join(',')}]`);
+        continue;
+      }
+      const json = JSON.stringify(v);
+      if (json !== undefined) parts.push(`${JSON.stringify(k)}:${json}`);
+    }
+    return `{${parts.join(',')}}\n`;
+  }
+
   async write(data: StateData): Promise<void> {
-    const text = serializeState(data);
+    const text = this.serialize(data);
     const base = path.basename(this.file);
     const tmp = path.join(this.dir, `.${base}.tmp-${this.pid}-${++this.seq}`);
     const fs = this.fs;

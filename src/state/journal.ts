@@ -167,9 +167,9 @@ export class Journal {
         fn(op, this.now());
         op.progress = computeProgress(op.steps, op.status);
         op.phase = currentPhase(op.steps);
-        return structuredClone(op);
+        return snapshotOf(op);
       },
-      { lockId: this.lock.id },
+      { lockId: this.lock.id, operation: opId },
     );
   }
 
@@ -226,9 +226,9 @@ export class Journal {
         op.progress = computeProgress(op.steps, op.status);
         op.phase = currentPhase(op.steps);
         d.operations.push(op);
-        return structuredClone(op);
+        return snapshotOf(op);
       },
-      { lockId: this.lock.id },
+      { lockId: this.lock.id, operation: id },
     );
   }
 
@@ -354,6 +354,23 @@ export class Journal {
       op.dataLossWindowSeconds = seconds;
     });
   }
+}
+
+/**
+ * A copy of an operation for the caller, isolated from later changes: the record, its arrays and
+ * each step object are copied; nested values (params, results, errors, compensations) are shared —
+ * the journal never changes those in place, it replaces them. (A full deep copy of an operation of
+ * 1,000 steps per transition cost more than the write itself.)
+ */
+function snapshotOf(op: OperationRecord): OperationRecord {
+  return {
+    ...op,
+    steps: op.steps.map((s) => ({ ...s })),
+    stepsCompleted: [...op.stepsCompleted],
+    stepsFailed: [...op.stepsFailed],
+    warnings: [...op.warnings],
+    ...(op.events ? { events: [...op.events] } : {}),
+  };
 }
 
 function pushEvent(op: OperationRecord, at: string, message: string): void {

@@ -22,7 +22,7 @@ t.test('concurrent commits: few writes, each change on disk when its commit reso
   for (let i = 1; i <= 25; i++) {
     world.advance(1); // a mutation (clock offset + 1 ms), then its commit
     const want = world.data.clockOffsetMs;
-    commits.push(world.commit().then(() => t.ok(onDisk(file).clockOffsetMs >= want, `change ${i} on disk when its commit resolved`)));
+    commits.push(world.commit().then(() => void t.ok(onDisk(file).clockOffsetMs >= want, `change ${i} on disk when its commit resolved`)));
   }
   await Promise.all(commits);
   t.ok(writes <= 2, `25 concurrent commits took ${writes} write(s)`);
