@@ -95,7 +95,7 @@ t.test('model: an interrupted operation (steps cut short, never run, rolled back
   const steps = [
     step('g/preflight', 'preflight', 'preparation', 0, 1),
     step('g/server.stop/db', 'server.stop', 'preparation', 1, 3, { status: 'rolled_back', compensation: { status: 'done', startedAt: at(8), endedAt: at(12) } }),
-    step('g/storage.final-sync', 'storage.final-sync', 'storage', 3, 6, { status: 'failed', error: { message: 'array said 400', code: 'DRCTL_E2031' } }),
+    step('g/storage.final-sync', 'storage.final-sync', 'storage', 3, 6, { status: 'failed', error: { message: 'array said 400', code: 'DRCTL_E2031', hint: 'check the array' } as JournalStep['error'] }),
     step('g/server.create/db', 'server.create', 'instances', 6, undefined),
     step('g/record.write', 'record.write', 'finalization', undefined, undefined),
   ];
@@ -107,6 +107,13 @@ t.test('model: an interrupted operation (steps cut short, never run, rolled back
   t.equal(m.steps.find((s) => s.id === 'g/record.write')!.startMs, undefined, 'pending step never ran');
   t.same(m.counts, { pending: 1, intent: 1, done: 1, failed: 1, rolled_back: 1 });
   t.match(m.errors.join('\n'), /g\/storage\.final-sync: array said 400 \[DRCTL_E2031\]/);
+  t.equal(m.steps.find((s) => s.id === 'g/storage.final-sync')!.errorHint, 'check the array', 'a hint the journal kept is shown (forward compatible)');
+  t.equal(m.runs, 1);
+  const html = renderReport(op({ status: 'running', completedAt: null, progress: 20 }, steps), { now: T0 });
+  t.match(html, /array said 400 \[DRCTL_E2031\]\nFix: check the array/);
+  t.match(html, /url\(#open\)/, 'the cut-short step is drawn hatched');
+  t.match(html, /class="comp"/, 'the rollback is drawn');
+  t.match(html, /not run/);
   t.same(m.steps.find((s) => s.id === 'g/server.stop/db')!.compensation, { status: 'done', startMs: 8000, endMs: 12_000 });
   t.match(m.rto.basis, /not reached/);
 });
