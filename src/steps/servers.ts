@@ -9,7 +9,8 @@ import { OS_CODES } from '../providers/openstack/errors.js';
 import type { StepResult } from '../state/types.js';
 import { StepCode } from './codes.js';
 import { site, waitFor, type StepDeps } from './deps.js';
-import { DRCTL_TAG_KEYS, depOutput, optStr, params, record, str, strList, tagSet, taggedServers, taggedVolumes, volumeParams } from './util.js';
+import { allSettled, FreshLists, RunCache, type FreshList } from './shared.js';
+import { DRCTL_TAG_KEYS, depOutput, filterTagged, optStr, params, record, str, strList, tagSet, taggedServers, taggedVolumes, volumeParams } from './util.js';
 
 const gone = (s: Server | undefined) => s === undefined || s.status === 'DELETED' || s.status === 'SOFT_DELETED';
 
@@ -71,15 +72,29 @@ async function startIfStopped(c: SiteConnection, s: Server): Promise<boolean> {
   return true;
 }
 
-/** Waits until every id has the status (one listing per poll, whatever the number of servers). */
-async function waitStatus(deps: StepDeps, c: SiteConnection, ids: string[], want: 'ACTIVE' | 'SHUTOFF', what: string, signal: AbortSignal): Promise<void> {
+/**
+ * Waits until every id has the status: one listing per poll, whatever the number of servers, shared
+ * with the other steps waiting on the same site (a listing that began after this wait began, then
+ * after the one seen last).
+ */
+async function waitStatus(
+  deps: StepDeps,
+  c: SiteConnection,
+  ids: string[],
+  want: 'ACTIVE' | 'SHUTOFF',
+  what: string,
+  signal: AbortSignal,
+  servers: FreshList<Server[]>,
+): Promise<void> {
   if (!ids.length) return;
+  let after = servers.mark();
   await waitFor(
     deps,
     what,
     async () => {
-      const all = await c.os.nova.listServers({ detail: true });
-      const byId = new Map(all.map((s) => [s.id, s]));
+      const listing = await servers.get(after);
+      after = listing.seq;
+      const byId = new Map(listing.value.map((s) => [s.id, s]));
       for (const id of ids) {
         const s = byId.get(id);
         if (!s || gone(s)) throw new DrctlError(StepCode.notFound, `Server ${id} disappeared from ${c.name} while drctl waited for it to be ${want}.`, { hint: 'See drctl status; run drctl apply again.' });
@@ -93,6 +108,17 @@ async function waitStatus(deps: StepDeps, c: SiteConnection, ids: string[], want
 }
 
 export function serverSteps(deps: StepDeps) {
+  /** Per run: every server of a site, shared by concurrent waits and creates (see FreshList). */
+  const serverLists = new FreshLists<Server[]>((name) => deps.conns.sites[name]!.os.nova.listServers({ detail: true }));
+  const listsOf = (c: SiteConnection) => serverLists.of(c.name);
+  /** Per run: what server.create looks names up in (they do not change during an apply; a miss looks again). */
+  const sc = (name: string) => deps.conns.sites[name]!;
+  const lookups = {
+    flavors: new RunCache((name) => sc(name).os.nova.listFlavors()),
+    nets: new RunCache((name) => sc(name).os.neutron.listNetworks()),
+    secgroups: new RunCache((name) => sc(name).os.neutron.listSecurityGroups()),
+    keypairs: new RunCache((name) => sc(name).os.nova.listKeypairs()),
+  };
   const captureMetadata = async (step: PlanStep, ctx: StepContext): Promise<StepResult> => {
     const c = site(deps, step.site, step.id);
     const p = params(step);
@@ -133,20 +159,25 @@ export function serverSteps(deps: StepDeps) {
     const s = await findMemberServer(c, ctx.group, { ...params(step), serverId: ctx.result?.outputs?.serverId ?? params(step).serverId });
     if (!s) return;
     if (s.status === 'SHUTOFF' || s.taskState === 'powering-off') {
-      if (s.taskState === 'powering-off') await waitStatus(deps, c, [s.id], 'SHUTOFF', `${s.name} to finish stopping on ${c.name}`, ctx.signal);
+      if (s.taskState === 'powering-off') await waitStatus(deps, c, [s.id], 'SHUTOFF', `${s.name} to finish stopping on ${c.name}`, ctx.signal, listsOf(c));
       await startIfStopped(c, (await getServer(c, s.id)) ?? s);
     }
-    await waitStatus(deps, c, [s.id], 'ACTIVE', `${s.name} to be ACTIVE again on ${c.name}`, ctx.signal);
+    await waitStatus(deps, c, [s.id], 'ACTIVE', `${s.name} to be ACTIVE again on ${c.name}`, ctx.signal, listsOf(c));
   };
 
   const memberIds = async (step: PlanStep, ctx: StepContext, c: SiteConnection): Promise<string[]> => {
     const p = params(step);
     const list = Array.isArray(p.members) ? (p.members as Array<Record<string, unknown>>) : [];
+    // The members' servers, looked up together (one round trip, not one per member).
+    const found = await allSettled(
+      list.map(async (m) => {
+        const fromDep = step.dependsOn.map((d) => ctx.resultOf(d)?.outputs).find((o) => o && o.member === m.member)?.serverId;
+        const id = typeof fromDep === 'string' ? fromDep : undefined;
+        return { m, s: id ? await getServer(c, id) : await findMemberServer(c, ctx.group, { member: m.member, serverId: m.serverId, serverName: m.name }) };
+      }),
+    );
     const ids: string[] = [];
-    for (const m of list) {
-      const fromDep = step.dependsOn.map((d) => ctx.resultOf(d)?.outputs).find((o) => o && o.member === m.member)?.serverId;
-      const id = typeof fromDep === 'string' ? fromDep : undefined;
-      const s = id ? await getServer(c, id) : await findMemberServer(c, ctx.group, { member: m.member, serverId: m.serverId, serverName: m.name });
+    for (const { m, s } of found) {
       if (s) ids.push(s.id);
       else if (step.name === 'server.wait-active') throw new DrctlError(StepCode.notFound, `No server for member ${String(m.member)} on ${c.name}.`, { hint: 'Run drctl apply again: server.create makes it.' });
     }
@@ -156,14 +187,14 @@ export function serverSteps(deps: StepDeps) {
   const waitStopped = async (step: PlanStep, ctx: StepContext): Promise<StepResult> => {
     const c = site(deps, step.site, step.id);
     const ids = await memberIds(step, ctx, c);
-    await waitStatus(deps, c, ids, 'SHUTOFF', `tier ${step.tier ?? '?'} to be SHUTOFF on ${c.name}`, ctx.signal);
+    await waitStatus(deps, c, ids, 'SHUTOFF', `tier ${step.tier ?? '?'} to be SHUTOFF on ${c.name}`, ctx.signal, listsOf(c));
     return { found: { servers: ids } };
   };
 
   const waitActive = async (step: PlanStep, ctx: StepContext): Promise<StepResult> => {
     const c = site(deps, step.site, step.id);
     const ids = await memberIds(step, ctx, c);
-    await waitStatus(deps, c, ids, 'ACTIVE', `tier ${step.tier ?? '?'} to be ACTIVE on ${c.name}`, ctx.signal);
+    await waitStatus(deps, c, ids, 'ACTIVE', `tier ${step.tier ?? '?'} to be ACTIVE on ${c.name}`, ctx.signal, listsOf(c));
     return { found: { servers: ids } };
   };
 
@@ -210,8 +241,10 @@ export function serverSteps(deps: StepDeps) {
     const name = str(p, 'name', step);
     const tags = tagSet(p, ctx.group, ctx.opId, member, 'production');
     const role = tags[TAG.role] === 'drill' ? 'drill' : 'production';
-    // 1. An instance of this member already on the site (an earlier attempt, or a standby kept SHUTOFF).
-    const existing = (await taggedServers(c, ctx.group, { member, role })).sort((a, b) => Number(b.status === 'ACTIVE') - Number(a.status === 'ACTIVE'));
+    // 1. An instance of this member already on the site (an earlier attempt, or a standby kept SHUTOFF),
+    //    from a listing of the site that began after this step did (shared with concurrent steps).
+    const listing = await listsOf(c).get(listsOf(c).mark());
+    const existing = filterTagged(listing.value, ctx.group, { member, role }).sort((a, b) => Number(b.status === 'ACTIVE') - Number(a.status === 'ACTIVE'));
     if (existing.length) {
       const s = existing[0]!;
       const warnings = existing.length > 1 ? [`${existing.length} ${role} instances of ${member} on ${c.name} (${existing.map((x) => x.id).join(', ')}); using ${s.id}`] : [];
@@ -244,32 +277,41 @@ export function serverSteps(deps: StepDeps) {
     const networks = strList(p, 'networks');
     const sgs = strList(p, 'securityGroups');
     const keyName = optStr(p, 'keyName');
-    const [flavors, nets, secgroups, keypairs] = await Promise.all([
-      c.os.nova.listFlavors(),
-      networks.length ? c.os.neutron.listNetworks() : Promise.resolve([]),
-      sgs.length ? c.os.neutron.listSecurityGroups() : Promise.resolve([]),
-      keyName ? c.os.nova.listKeypairs() : Promise.resolve([]),
-    ]);
-    const missing: string[] = [];
-    const flavor = flavors.find((f) => f.name === flavorName) ?? flavors.find((f) => f.id === flavorName);
-    if (!flavor) missing.push(`flavor ${flavorName}`);
-    const netIds = networks.map((n) => {
-      const hit = nets.find((x) => x.name === n) ?? nets.find((x) => x.id === n);
-      if (!hit) missing.push(`network ${n}`);
-      return hit?.id ?? '';
-    });
-    for (const g of sgs) if (!secgroups.some((x) => x.name === g || x.id === g)) missing.push(`security group ${g}`);
-    if (keyName && !keypairs.some((k) => k.name === keyName)) missing.push(`key pair ${keyName}`);
+    const look = async (fresh: boolean) => {
+      const get = <T>(cache: RunCache<T>) => (fresh ? cache.refresh(c.name) : cache.get(c.name));
+      const [flavors, nets, secgroups, keypairs] = await Promise.all([
+        get(lookups.flavors),
+        networks.length ? get(lookups.nets) : Promise.resolve([]),
+        sgs.length ? get(lookups.secgroups) : Promise.resolve([]),
+        keyName ? get(lookups.keypairs) : Promise.resolve([]),
+      ]);
+      return { flavors, nets, secgroups, keypairs };
+    };
+    const resolve = (l: Awaited<ReturnType<typeof look>>) => {
+      const missing: string[] = [];
+      const flavor = l.flavors.find((f) => f.name === flavorName) ?? l.flavors.find((f) => f.id === flavorName);
+      if (!flavor) missing.push(`flavor ${flavorName}`);
+      const netIds = networks.map((n) => {
+        const hit = l.nets.find((x) => x.name === n) ?? l.nets.find((x) => x.id === n);
+        if (!hit) missing.push(`network ${n}`);
+        return hit?.id ?? '';
+      });
+      for (const g of sgs) if (!l.secgroups.some((x) => x.name === g || x.id === g)) missing.push(`security group ${g}`);
+      if (keyName && !l.keypairs.some((k) => k.name === keyName)) missing.push(`key pair ${keyName}`);
+      return { flavor, netIds, missing };
+    };
+    // Looked up once per run and site; a miss is confirmed with a fresh look before it fails the step.
+    let r = resolve(await look(false));
+    if (r.missing.length) r = resolve(await look(true));
+    const { flavor, netIds, missing } = r;
     if (missing.length) {
       throw new DrctlError(StepCode.targetResourceMissing, `Cannot create ${name} on ${c.name}: ${missing.join(', ')} not found on ${c.name}.`, {
         hint: `Create ${missing.length > 1 ? 'them' : 'it'} on ${c.name} (openstack flavor list / network list), or fix mappings in the spec and re-plan; drctl apply resumes from here.`,
       });
     }
     // 4. Boot from the imported boot volume; drctl's tags go into the server metadata.
-    for (const i of all) {
-      const v = await c.os.cinder.getVolume(i.volumeId);
-      if (v && i === boot && !v.bootable) await c.os.cinder.setBootable(v.id, true);
-    }
+    const bootVol = await c.os.cinder.getVolume(boot.volumeId);
+    if (bootVol && !bootVol.bootable) await c.os.cinder.setBootable(bootVol.id, true);
     const made = await c.os.nova.createServer({
       name,
       flavorRef: flavor!.id,
@@ -347,7 +389,7 @@ export function serverSteps(deps: StepDeps) {
     }
     if (role === 'production' && s.status !== 'SHUTOFF') {
       // Retiring a stale/stopped source: make sure it is off before it goes.
-      if (await stopIfRunning(c, s)) await waitStatus(deps, c, [s.id], 'SHUTOFF', `${s.name} to stop on ${c.name}`, ctx.signal);
+      if (await stopIfRunning(c, s)) await waitStatus(deps, c, [s.id], 'SHUTOFF', `${s.name} to stop on ${c.name}`, ctx.signal, listsOf(c));
     }
     await deleteAndWait(c, s.id, ctx.signal);
     return { outputs: { deleted: s.id, name: s.name, volumes: s.volumesAttached.map((v) => v.id) } };
@@ -359,7 +401,7 @@ export function serverSteps(deps: StepDeps) {
     if (!s) throw new DrctlError(StepCode.notFound, `Server ${String(params(step).serverName ?? params(step).member)} not found on ${c.name}.`, { hint: 'Run drctl plan again.' });
     if (s.status === 'ERROR') throw serverError(s, c);
     const started = await startIfStopped(c, s);
-    await waitStatus(deps, c, [s.id], 'ACTIVE', `${s.name} to be ACTIVE on ${c.name}`, ctx.signal);
+    await waitStatus(deps, c, [s.id], 'ACTIVE', `${s.name} to be ACTIVE on ${c.name}`, ctx.signal, listsOf(c));
     return { found: { server: s.id }, outputs: { started } };
   };
 

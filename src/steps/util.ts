@@ -117,7 +117,11 @@ export function isRole(md: Record<string, string>, role: 'production' | 'drill')
 
 /** Servers on a site tagged for this group (and member / role when given). One bulk listing. */
 export async function taggedServers(c: SiteConnection, group: string, o: { member?: string; role?: 'production' | 'drill' } = {}): Promise<Server[]> {
-  const all = await c.os.nova.listServers({ detail: true });
+  return filterTagged(await c.os.nova.listServers({ detail: true }), group, o);
+}
+
+/** The servers of a listing tagged for this group (and member / role when given). */
+export function filterTagged(all: Server[], group: string, o: { member?: string; role?: 'production' | 'drill' } = {}): Server[] {
   return all.filter(
     (s) =>
       s.metadata[TAG.group] === group &&

@@ -13,6 +13,7 @@ import { OS_CODES } from '../providers/openstack/errors.js';
 import type { StepResult } from '../state/types.js';
 import { StepCode } from './codes.js';
 import { groupSpec, site, waitFor, type StepDeps } from './deps.js';
+import { allSettled, FreshLists } from './shared.js';
 import { depOutput, drillTag, optStr, params, str, strList, tagSet, taggedVolumes, volumeParams } from './util.js';
 
 /**
@@ -42,6 +43,14 @@ const ready = (v: Volume) => v.status === 'available' || v.status === 'in-use';
 
 export function volumeSteps(deps: StepDeps) {
   const manageHosts = new Map<string, Promise<string>>();
+  /**
+   * Per run: the manageable volumes of a site's backend host, one listing shared by the imports
+   * running at the same time (each needs a listing that began after it started; see FreshList).
+   */
+  const manageable = new FreshLists((key: string) => {
+    const cut = key.indexOf('\u0000');
+    return deps.conns.sites[key.slice(0, cut)]!.admin.cinder.listManageableVolumes({ host: key.slice(cut + 1) });
+  });
 
   /**
    * host@backend#pool for manage (admin). A site may run several cinder-volume backends (the stack lab:
@@ -93,11 +102,12 @@ export function volumeSteps(deps: StepDeps) {
     const volumeType = optStr(p, 'volumeType') ?? groupSpec(deps, ctx.group).replication.volumeType;
     const clones = depOutput<Array<{ name: string; source: string }>>(step, ctx, 'clones') ?? [];
     const prefix = optStr(p, 'namePrefix');
-    const out: ImportedVolume[] = [];
     const created: string[] = [];
     const found: string[] = [];
     const vols = volumeParams(p);
-    for (const [i, v] of vols.entries()) {
+    const since = new Map<string, number>();
+    // A member's volumes are independent: imported together (results kept in the plan's order).
+    const out: ImportedVolume[] = await allSettled(vols.map(async (v, i): Promise<ImportedVolume> => {
       const arrayName =
         role === 'drill'
           ? (clones.find((x) => x.source === v.arrayVolume || v.arrayVolume.endsWith(`::${x.source}`))?.name ?? `${v.arrayVolume}-drill-${drillTag(ctx.opId)}`)
@@ -112,8 +122,10 @@ export function volumeSteps(deps: StepDeps) {
       } else {
         // 2. The array volume must be there and not owned by Cinder yet.
         const host = await manageHost(c, volumeType);
-        const manageable = await c.admin.cinder.listManageableVolumes({ host });
-        const m = manageable.find((x) => x.reference['source-name'] === arrayName);
+        const key = `${c.name}\u0000${host}`;
+        const list = manageable.of(key);
+        if (!since.has(key)) since.set(key, list.mark());
+        const m = (await list.get(since.get(key)!)).value.find((x) => x.reference['source-name'] === arrayName);
         if (!m) {
           throw new DrctlError(StepCode.nothingToImport, `Array volume ${arrayName} (copy of ${v.name || v.sourceVolumeId}) is not on ${c.name}'s backend ${host}.`, {
             hint: `Check the array (the ${role === 'drill' ? 'clone-for-drill' : 'promote'} step) and that Cinder's backend is that array; drctl apply resumes here.`,
@@ -132,8 +144,8 @@ export function volumeSteps(deps: StepDeps) {
       // 3. Tags and bootable (safe to repeat).
       if (Object.entries(md).some(([k, x]) => vol!.metadata[k] !== x)) await c.os.cinder.updateVolumeMetadata(vol.id, md);
       if (v.bootable && !vol.bootable) await c.os.cinder.setBootable(vol.id, true);
-      out.push({ sourceVolumeId: v.sourceVolumeId, volumeId: vol.id, arrayVolume: arrayName, bootable: v.bootable });
-    }
+      return { sourceVolumeId: v.sourceVolumeId, volumeId: vol.id, arrayVolume: arrayName, bootable: v.bootable };
+    }));
     return { ...(created.length ? { created: { volumes: created } } : {}), ...(found.length ? { found: { volumes: found } } : {}), outputs: { member, imported: out } };
   };
 
@@ -154,20 +166,21 @@ export function volumeSteps(deps: StepDeps) {
 
   const unmanage = async (step: PlanStep, ctx: StepContext): Promise<StepResult> => {
     const c = site(deps, step.site, step.id);
-    const done: string[] = [];
-    const gone: string[] = [];
-    for (const id of strList(params(step), 'volumeIds')) {
-      let v = await c.os.cinder.getVolume(id);
-      if (!v) {
-        gone.push(id);
-        continue;
-      }
-      if (v.status !== 'available') v = await waitVolume(c, id, `${v.name || id} to be available (detached) on ${c.name}`, ctx.signal);
-      if (v.groupId) await c.os.cinder.removeVolumesFromGroup(v.groupId, [id]).catch(() => undefined);
-      await c.admin.cinder.unmanageVolume(id);
-      await waitVolumeGone(c, id, `${v.name || id} to be unmanaged on ${c.name}`, ctx.signal);
-      done.push(id);
-    }
+    const ids = strList(params(step), 'volumeIds');
+    // A member's volumes are independent: unmanaged together (outputs in the plan's order).
+    const res = await allSettled(
+      ids.map(async (id): Promise<'gone' | 'done'> => {
+        let v = await c.os.cinder.getVolume(id);
+        if (!v) return 'gone';
+        if (v.status !== 'available') v = await waitVolume(c, id, `${v.name || id} to be available (detached) on ${c.name}`, ctx.signal);
+        if (v.groupId) await c.os.cinder.removeVolumesFromGroup(v.groupId, [id]).catch(() => undefined);
+        await c.admin.cinder.unmanageVolume(id);
+        await waitVolumeGone(c, id, `${v.name || id} to be unmanaged on ${c.name}`, ctx.signal);
+        return 'done';
+      }),
+    );
+    const done = ids.filter((_, i) => res[i] === 'done');
+    const gone = ids.filter((_, i) => res[i] === 'gone');
     return { outputs: { unmanaged: done, alreadyGone: gone } };
   };
 
