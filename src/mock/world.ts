@@ -12,7 +12,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, statSync, readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { DataFile } from 'lowdb/node';
 import { DrctlError } from '../errors.js';
 import { MockCode } from './codes.js';
 import type {
@@ -87,7 +87,9 @@ export class MockWorld {
 
   private constructor(file: string, data: WorldData, opts: WorldOptions) {
     this.path = file;
-    this.db = new Low<WorldData>(new JSONFile<WorldData>(file), data);
+    // Compact JSON: every mutating request rewrites the file before it answers, and indentation made
+    // that write ~40% bigger and slower (`drctl mock show` is the readable view).
+    this.db = new Low<WorldData>(new DataFile<WorldData>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }), data);
     this.realNow = opts.realNow ?? Date.now;
   }
 
