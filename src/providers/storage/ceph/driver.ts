@@ -61,6 +61,8 @@ export interface CephDriverOptions {
   infoConcurrency?: number;
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** `<image>-drill-<tag>`: an RBD drill copy of `image`. */
 export function drillImageName(image: string, tag: string): string {
   return `${image}-drill-${tag}`;
@@ -329,7 +331,10 @@ export class CephDriver implements StorageDriver {
     if (info.mode === 'disabled' || !info.mode) {
       throw cephError(CephCode.poolNotMirrored, `${this.site}: mirroring is not enabled on pool ${ref.object}`, this.details(ref));
     }
-    if (ref.peer && !info.peers.some((p) => p.siteName === ref.peer)) {
+    // A client with `profile rbd` caps (Cinder's) cannot read the mon's rbd/mirror/site_name: rbd then
+    // reports the cluster fsid as the site name, which the peer does not list. With one peer, that is it.
+    const fsidFallback = ref.peer !== undefined && UUID_RE.test(ref.peer) && info.peers.length === 1;
+    if (ref.peer && !fsidFallback && !info.peers.some((p) => p.siteName === ref.peer)) {
       throw cephError(
         CephCode.poolNotMirrored,
         `${this.site}: pool ${ref.object} has no mirroring peer named ${ref.peer} (peers: ${info.peers.map((p) => p.siteName || p.uuid).join(', ') || 'none'})`,

@@ -238,6 +238,12 @@ t.test('protect enables mirroring on the images that lack it, in the group mode,
   const q = setup();
   q.runner.on('mirror pool info one', sample('pool-info-site-a.json'));
   await t.rejects(q.driver.protect(ref(['v1'], { peer: 'site-z' })), { code: 'DRCTL_E2320', message: /no mirroring peer named site-z \(peers: site-b\)/ });
+  // A restricted client (Cinder's `profile rbd`) on the peer reads its site name as the cluster fsid:
+  // with a single peer, that peer is the one (the stack lab's client.cinder).
+  const f = setup();
+  f.runner.on('mirror pool info one', sample('pool-info-site-a.json')).on('info one/v1', info('v1', { mode: 'journal' }));
+  await f.driver.protect(ref(['v1'], { type: 'sync', peer: '38deed30-a9f6-4a03-8d9b-d2d937ff300d' }));
+  t.pass('fsid-shaped peer name accepted with one peer');
   const r = setup();
   r.runner.on('mirror pool info one', sample('pool-info-site-a.json')).on('info one/v9', { fail: 2, stderr: STDERR.noImage });
   await t.rejects(r.driver.protect(ref(['v9'])), { code: 'DRCTL_E2321', message: /image one\/v9 of group g1 does not exist/ });
