@@ -193,6 +193,11 @@ export class MockWorld {
     return this.dirty;
   }
 
+  /** Grows with every change (touch) and reload: tells whether something changed in between. */
+  get version(): number {
+    return this.generation;
+  }
+
   /**
    * Writes the file if anything changed since the last write; resolves once a write that includes
    * every change made before the call is on disk (a mutating request answers only then).
