@@ -103,6 +103,7 @@ export function storageRef(spec: DRSpec, gname: string, g: GroupSpec, site: stri
     ...(peerArray ? { peer: peerArray } : {}),
     ...(g.replication.rpoMinutes !== undefined ? { rpoMinutes: g.replication.rpoMinutes } : {}),
     ...(g.replication.intervalSeconds !== undefined ? { intervalSeconds: g.replication.intervalSeconds } : {}),
+    ...(st.driver === 'ceph' && g.replication.mirrorMode ? { mirrorMode: g.replication.mirrorMode } : {}),
   };
 }
 

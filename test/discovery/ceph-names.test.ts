@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ArrayGroupStatus } from '../../src/discovery/types.js';
-import { discoverInventory } from '../../src/discovery/index.js';
+import { discoverInventory, storageRef } from '../../src/discovery/index.js';
 import { initWorld } from '../../src/mock/index.js';
 import { connect } from '../../src/providers/connect.js';
 import type { StorageDriver, StorageGroupRef } from '../../src/providers/storage/driver.js';
@@ -89,4 +89,15 @@ t.test('an image missing on one cluster only is still missing there', async (t) 
   const g = inv.groups['ceph-app']!.storage.perSite;
   t.equal(g['site-a']!.exists, true);
   t.equal(g['site-b']!.exists, false, `site-b lacks ${names[0]}`);
+});
+
+t.test("storageRef carries the spec's mirrorMode to the Ceph driver (journal groups are not re-enabled as snapshot)", async (t) => {
+  const res = await loadSpec(path.join(repoRoot, 'examples/ceph-mirrored.yaml'));
+  if (!res.ok) throw new Error('example spec invalid');
+  const { spec } = res.loaded;
+  const g = spec.groups['ceph-app']!;
+  t.equal(g.replication.mirrorMode, 'journal');
+  t.equal(storageRef(spec, 'ceph-app', g, 'site-a', 'site-b', ['volume-x']).mirrorMode, 'journal');
+  const snap = { ...g, replication: { ...g.replication, mirrorMode: undefined } };
+  t.equal(storageRef(spec, 'ceph-app', snap, 'site-a', 'site-b', []).mirrorMode, undefined, 'unset: the driver decides by type');
 });
