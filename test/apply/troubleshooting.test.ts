@@ -36,6 +36,12 @@ const MEMBERS = ['db-server-1', 'app-server-1', 'app-server-2', 'web-server-1', 
 // ~17 life cycles against the mock: well over tap's default 120 s per file on a busy 2-core machine.
 t.setTimeout(600_000);
 
+/**
+ * Known bugs are `todo` subtests (tap does not run them, so they do not fail CI). DRCTL_KNOWN_BUGS=1
+ * runs them as plain tests: each fails today for the reason it names, and passes once fixed.
+ */
+const knownBug = (reason: string): { todo?: string } => (process.env.DRCTL_KNOWN_BUGS ? {} : { todo: reason });
+
 type Outcome = ApplyResult & { stdout: string; stderr: string; error?: DrctlError };
 
 /**
@@ -226,7 +232,7 @@ t.test('a create API failing: the step fails with the API status and message; on
 
 t.test(
   'a transient 502 on os-stop (safe to repeat) does not abort the failover',
-  { todo: 'FINDING (src/providers/openstack/nova.ts stopServer/startServer): server actions are POSTs and are never retried, so one 502 from a load balancer rolls the whole failover back; os-stop/os-start are idempotent (a repeat gets 409, which the steps already accept): send them with idempotent: true' },
+  knownBug('FINDING (src/providers/openstack/nova.ts stopServer/startServer): server actions are POSTs and are never retried, so one 502 from a load balancer rolls the whole failover back; os-stop/os-start are idempotent (a repeat gets 409, which the steps already accept): send them with idempotent: true'),
   async (t) => {
     const l = await lab(t);
     await l.apply();
@@ -354,7 +360,7 @@ t.test('replication down beyond rpoMinutes → blocked (exit 3); fixing replicat
 
 t.test(
   'replication down: --allow-data-loss (the printed way out) goes ahead and records the data-loss window',
-  { todo: 'BUG (src/plan/build.ts planFailover, both sites up + lag > RPO + --allow-data-loss): the plan stays "planned" with "data at risk: none", the final sync waits for a transfer the broken link never delivers, and the failover is rolled back' },
+  knownBug('BUG (src/plan/build.ts planFailover, both sites up + lag > RPO + --allow-data-loss): the plan stays "planned" with "data at risk: none", the final sync waits for a transfer the broken link never delivers, and the failover is rolled back'),
   async (t) => {
     const l = await replicationDown(t);
     const r = await applyWith(l, { args: { allowDataLoss: true }, poll: { transferTimeoutMs: 2_000 } });
@@ -423,7 +429,7 @@ t.test('an instance going ERROR on the target (seed 001): the run stops naming t
   // The documented way out: inspect the instance, delete it, apply again.
   await t.test(
     'way out: delete the ERROR instance and apply again',
-    { todo: 'BUG (src/steps/servers.ts waitActive/memberIds + resume): server.create is already done, so the resume only re-runs server.wait-active, which fails "No server for member web-server-1 … Run drctl apply again: server.create makes it" forever (or "is in ERROR" forever if it is not deleted): the operation can never complete' },
+    knownBug('BUG (src/steps/servers.ts waitActive/memberIds + resume): server.create is already done, so the resume only re-runs server.wait-active, which fails "No server for member web-server-1 … Run drctl apply again: server.create makes it" forever (or "is in ERROR" forever if it is not deleted): the operation can never complete'),
     async (t) => {
       const c = await l.conns();
       await c.sites['site-b']!.os.nova.deleteServer(broken!);
@@ -437,7 +443,7 @@ t.test('an instance going ERROR on the target (seed 001): the run stops naming t
 
 t.test(
   "an instance in ERROR: the journal carries Nova's fault message (the seeds' first fix step)",
-  { todo: "BUG (src/steps/servers.ts serverError): the message drops Server.fault.message ('No valid host was found…')" },
+  knownBug("BUG (src/steps/servers.ts serverError): the message drops Server.fault.message ('No valid host was found…')"),
   async (t) => {
     const l = await lab(t);
     await l.apply();
