@@ -94,6 +94,10 @@ export interface MockApiStats {
 export interface MockStats {
   sites: Record<string, Record<string, MockApiStats>>;
   handlerMs: number;
+  /** World file writes and their total duration (they run one after another). */
+  worldWrites: number;
+  worldWriteMs: number;
+  /** Summed over requests: time a request waited for its change to be written. */
   commitMs: number;
   refreshMs: number;
   latencyMs: number;
@@ -296,7 +300,8 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
   const counts: Record<string, Record<string, number>> = {};
   const listeners = new Map<string, SiteListener>();
   const started = performance.now();
-  const stats: MockStats = { sites: {}, handlerMs: 0, commitMs: 0, refreshMs: 0, latencyMs: 0, uptimeMs: 0 };
+  const stats: MockStats = { sites: {}, handlerMs: 0, worldWrites: 0, worldWriteMs: 0, commitMs: 0, refreshMs: 0, latencyMs: 0, uptimeMs: 0 };
+  const snapshot = (): MockStats => ({ ...stats, worldWrites: world.writes, worldWriteMs: world.writeMs, uptimeMs: performance.now() - started });
   const statsFile = opts.statsFile ?? process.env.DRCTL_MOCK_STATS;
   /** API name of the request route() is answering (route is synchronous). */
   let routedApi = '-';
@@ -523,13 +528,13 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
     resetCounts: () => {
       for (const k of Object.keys(counts)) delete counts[k];
     },
-    stats: () => ({ ...JSON.parse(JSON.stringify(stats)), uptimeMs: performance.now() - started }) as MockStats,
+    stats: () => JSON.parse(JSON.stringify(snapshot())) as MockStats,
     sync,
     close: async () => {
       if (timer) clearInterval(timer);
       for (const l of listeners.values()) await shut(l);
       await world.commit();
-      if (statsFile) writeFileSync(statsFile, `${JSON.stringify({ ...stats, uptimeMs: performance.now() - started })}\n`);
+      if (statsFile) writeFileSync(statsFile, `${JSON.stringify(snapshot())}\n`);
     },
   };
 }

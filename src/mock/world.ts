@@ -84,6 +84,9 @@ export class MockWorld {
   /** A write queued behind the running one: later commits join it (it serializes the data when it starts). */
   private queued?: Promise<void>;
   private inFlight = 0;
+  /** Writes of the world file so far, and the time they took (ms; they run one after another). */
+  writes = 0;
+  writeMs = 0;
 
   private constructor(file: string, data: WorldData, opts: WorldOptions) {
     this.path = file;
@@ -210,9 +213,12 @@ export class MockWorld {
     const run = async (): Promise<void> => {
       this.queued = undefined;
       this.dirty = false;
+      const t0 = performance.now();
       mkdirSync(path.dirname(this.path), { recursive: true });
       await this.db.write();
       this.diskKey = fileKey(statSync(this.path));
+      this.writes++;
+      this.writeMs += performance.now() - t0;
     };
     this.inFlight++;
     const p = this.writing.then(run, run).finally(() => {

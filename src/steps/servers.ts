@@ -5,6 +5,7 @@ import { TAG } from '../discovery/types.js';
 import { DrctlError } from '../errors.js';
 import type { SiteConnection } from '../providers/connect.js';
 import type { Server } from '../providers/openstack/nova.js';
+import type { Volume } from '../providers/openstack/cinder.js';
 import { OS_CODES } from '../providers/openstack/errors.js';
 import type { StepResult } from '../state/types.js';
 import { StepCode } from './codes.js';
@@ -111,6 +112,9 @@ export function serverSteps(deps: StepDeps) {
   /** Per run: every server of a site, shared by concurrent waits and creates (see FreshList). */
   const serverLists = new FreshLists<Server[]>((name) => deps.conns.sites[name]!.os.nova.listServers({ detail: true }));
   const listsOf = (c: SiteConnection) => serverLists.of(c.name);
+  /** Per run: every volume of a site (detail), shared the same way (capture-metadata). */
+  const volumeLists = new FreshLists<Volume[]>((name) => deps.conns.sites[name]!.os.cinder.listVolumes({ detail: true }));
+  const volumeListsOf = (c: SiteConnection) => volumeLists.of(c.name);
   /** Per run: what server.create looks names up in (they do not change during an apply; a miss looks again). */
   const sc = (name: string) => deps.conns.sites[name]!;
   const lookups = {
@@ -122,9 +126,14 @@ export function serverSteps(deps: StepDeps) {
   const captureMetadata = async (step: PlanStep, ctx: StepContext): Promise<StepResult> => {
     const c = site(deps, step.site, step.id);
     const p = params(step);
-    const s = await findMemberServer(c, ctx.group, p);
+    // A failover captures every member at once: read them from listings of the site shared by the
+    // concurrent captures (begun after this step did), not one GET per server and per volume.
+    const id = optStr(p, 'serverId');
+    const [servers, volumes] = await Promise.all([listsOf(c).get(listsOf(c).mark()), volumeListsOf(c).get(volumeListsOf(c).mark())]);
+    const s = (id ? servers.value.find((x) => x.id === id && !gone(x)) : undefined) ?? (await findMemberServer(c, ctx.group, p));
     if (!s) throw new DrctlError(StepCode.notFound, `Member ${String(p.member)} (${String(p.serverName ?? p.serverId)}) not found on ${c.name}.`, { hint: 'Run drctl plan again (the member may have been deleted or renamed).' });
-    const vols = await Promise.all(s.volumesAttached.map((v) => c.os.cinder.getVolume(v.id)));
+    const byId = new Map(volumes.value.map((v) => [v.id, v]));
+    const vols = await Promise.all(s.volumesAttached.map(async (v) => byId.get(v.id) ?? c.os.cinder.getVolume(v.id)));
     const captured: CapturedMember = {
       server: s.name,
       tier: step.tier ?? Number(s.metadata[TAG.tier] ?? 0),

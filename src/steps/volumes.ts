@@ -113,8 +113,11 @@ export function volumeSteps(deps: StepDeps) {
           ? (clones.find((x) => x.source === v.arrayVolume || v.arrayVolume.endsWith(`::${x.source}`))?.name ?? `${v.arrayVolume}-drill-${drillTag(ctx.opId)}`)
           : v.arrayVolume;
       const md = { ...tags, [TAG.sourceVolume]: v.sourceVolumeId };
-      // 1. What an earlier attempt imported (drctl's tags, this operation).
-      const earlier = await taggedVolumes(c, { [TAG.group]: ctx.group, [TAG.member]: member, [TAG.role]: role, [TAG.op]: tags[TAG.op]!, [TAG.sourceVolume]: v.sourceVolumeId });
+      // 1. What an earlier attempt imported (drctl's tags, this operation); the first attempt has none.
+      const earlier =
+        ctx.attempt > 1
+          ? await taggedVolumes(c, { [TAG.group]: ctx.group, [TAG.member]: member, [TAG.role]: role, [TAG.op]: tags[TAG.op]!, [TAG.sourceVolume]: v.sourceVolumeId })
+          : [];
       let vol = earlier.find((x) => !x.status.startsWith('error')) ?? earlier[0];
       if (vol) {
         found.push(vol.id);
