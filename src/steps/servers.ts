@@ -10,7 +10,7 @@ import { OS_CODES } from '../providers/openstack/errors.js';
 import type { StepResult } from '../state/types.js';
 import { StepCode } from './codes.js';
 import { site, waitFor, type StepDeps } from './deps.js';
-import { allSettled, FreshLists, RunCache, type FreshList } from './shared.js';
+import { allSettled, coalesceDelay, FreshLists, RunCache, type FreshList } from './shared.js';
 import { DRCTL_TAG_KEYS, depOutput, filterTagged, optStr, params, record, str, strList, tagSet, taggedServers, taggedVolumes, volumeParams } from './util.js';
 
 const gone = (s: Server | undefined) => s === undefined || s.status === 'DELETED' || s.status === 'SOFT_DELETED';
@@ -109,11 +109,12 @@ async function waitStatus(
 }
 
 export function serverSteps(deps: StepDeps) {
+  const coalesce = coalesceDelay(deps);
   /** Per run: every server of a site, shared by concurrent waits and creates (see FreshList). */
-  const serverLists = new FreshLists<Server[]>((name) => deps.conns.sites[name]!.os.nova.listServers({ detail: true }));
+  const serverLists = new FreshLists<Server[]>((name) => deps.conns.sites[name]!.os.nova.listServers({ detail: true }), coalesce);
   const listsOf = (c: SiteConnection) => serverLists.of(c.name);
   /** Per run: every volume of a site (detail), shared the same way (capture-metadata). */
-  const volumeLists = new FreshLists<Volume[]>((name) => deps.conns.sites[name]!.os.cinder.listVolumes({ detail: true }));
+  const volumeLists = new FreshLists<Volume[]>((name) => deps.conns.sites[name]!.os.cinder.listVolumes({ detail: true }), coalesce);
   const volumeListsOf = (c: SiteConnection) => volumeLists.of(c.name);
   /** Per run: what server.create looks names up in (they do not change during an apply; a miss looks again). */
   const sc = (name: string) => deps.conns.sites[name]!;

@@ -6,43 +6,74 @@
  */
 
 export class FreshList<T> {
-  private started = 0;
+  /** Listings sent so far (positions). */
+  private sent = 0;
   private latest?: { seq: number; p: Promise<T> };
+  /** A listing scheduled but not sent yet: it will begin after every mark taken so far. */
+  private pending?: { seq: number; p: Promise<T> };
 
-  constructor(private readonly load: () => Promise<T>) {}
+  /**
+   * @param delay what a new listing waits for before it is sent, so that the steps starting together
+   *   (a tier's creates, every capture of a failover) share it (steps pass a short injected sleep).
+   */
+  constructor(
+    private readonly load: () => Promise<T>,
+    private readonly delay: () => Promise<void> = () => Promise.resolve(),
+  ) {}
 
-  /** Now, as a position: listings that start after it see everything done before it. */
+  /** Now, as a position: listings sent after it see everything done before it. */
   mark(): number {
-    return this.started;
+    return this.sent;
   }
 
   /**
-   * A listing that started after `after`: the one in flight or just finished if it qualifies, else a
-   * new one. Returns its position, to ask for a newer one on the next poll.
+   * A listing sent after `after`: the latest one if it qualifies, else the one about to be sent,
+   * else a new one. Returns its position, to ask for a newer one on the next poll.
    */
   async get(after: number): Promise<{ seq: number; value: T }> {
     const l = this.latest;
-    if (l && l.seq > after) return { seq: l.seq, value: await l.p };
-    const seq = ++this.started;
-    const p = this.load();
-    this.latest = { seq, p };
-    p.catch(() => {
-      if (this.latest?.seq === seq) this.latest = undefined;
-    });
-    return { seq, value: await p };
+    const use = l && l.seq > after ? l : (this.pending ?? this.schedule());
+    return { seq: use.seq, value: await use.p };
   }
+
+  private schedule(): { seq: number; p: Promise<T> } {
+    const seq = this.sent + 1;
+    const send = (): Promise<T> => {
+      this.pending = undefined;
+      this.sent = seq;
+      const req = this.load();
+      this.latest = { seq, p: req };
+      req.catch(() => {
+        if (this.latest?.seq === seq) this.latest = undefined;
+      });
+      return req;
+    };
+    const p = this.delay().then(send, send);
+    this.pending = { seq, p };
+    return this.pending;
+  }
+}
+
+/** How long a new shared listing waits for others to join it (the steps' injected sleep). */
+export const COALESCE_MS = 5;
+
+export function coalesceDelay(deps: { sleep: (ms: number) => Promise<void> }): () => Promise<void> {
+  return () => deps.sleep(COALESCE_MS);
 }
 
 /** One FreshList per key (site, or site + host), made on first use. */
 export class FreshLists<T> {
   private readonly lists = new Map<string, FreshList<T>>();
 
-  constructor(private readonly load: (key: string) => Promise<T>) {}
+  constructor(
+    private readonly load: (key: string) => Promise<T>,
+    private readonly delay?: () => Promise<void>,
+  ) {}
 
   of(key: string): FreshList<T> {
     let l = this.lists.get(key);
     if (!l) {
-      l = new FreshList(() => this.load(key));
+      l = new FreshList(() => this.load(key), this.delay);
       this.lists.set(key, l);
     }
     return l;

@@ -13,7 +13,7 @@ import { OS_CODES } from '../providers/openstack/errors.js';
 import type { StepResult } from '../state/types.js';
 import { StepCode } from './codes.js';
 import { groupSpec, site, waitFor, type StepDeps } from './deps.js';
-import { allSettled, FreshLists } from './shared.js';
+import { allSettled, coalesceDelay, FreshLists } from './shared.js';
 import { depOutput, drillTag, optStr, params, str, strList, tagSet, taggedVolumes, volumeParams } from './util.js';
 
 /**
@@ -50,7 +50,7 @@ export function volumeSteps(deps: StepDeps) {
   const manageable = new FreshLists((key: string) => {
     const cut = key.indexOf('\u0000');
     return deps.conns.sites[key.slice(0, cut)]!.admin.cinder.listManageableVolumes({ host: key.slice(cut + 1) });
-  });
+  }, coalesceDelay(deps));
 
   /**
    * host@backend#pool for manage (admin). A site may run several cinder-volume backends (the stack lab:
@@ -89,6 +89,25 @@ export function volumeSteps(deps: StepDeps) {
       },
       { timeoutMs: deps.poll.volumeTimeoutMs, signal },
     );
+
+  /**
+   * A volume managed with the admin entry lands in the admin's project (Cinder's manage): wait for it
+   * there, then transfer it to the member's project (no policy change needed) and wait as the member.
+   */
+  const handOver = async (c: SiteConnection, id: string, name: string, signal: AbortSignal): Promise<Volume> => {
+    if (c.admin === c.os) return waitVolume(c, id, `managed volume ${name} to be available on ${c.name}`, signal);
+    const seen = await c.os.cinder.getVolume(id);
+    if (seen) return seen.status === 'available' ? seen : waitVolume(c, id, `managed volume ${name} to be available on ${c.name}`, signal);
+    await waitFor(deps, `managed volume ${name} to be available on ${c.name} (admin project)`, async () => {
+      const v = await c.admin.cinder.getVolume(id);
+      if (!v) throw new DrctlError(StepCode.notFound, `Volume ${id} disappeared on ${c.name}.`, { hint: 'Run drctl apply again.' });
+      if (v.status.startsWith('error')) throw new DrctlError(StepCode.resourceError, `Managed volume ${name} on ${c.name} is in ${v.status}.`, { hint: `Inspect it (openstack volume show ${id}, admin); unmanage it by hand, then run drctl apply again.` });
+      return v.status === 'available' ? v : undefined;
+    }, { timeoutMs: deps.poll.volumeTimeoutMs, signal });
+    const tr = await c.admin.cinder.createTransfer(id, `drctl ${name}`);
+    await c.os.cinder.acceptTransfer(tr.id, tr.authKey);
+    return waitVolume(c, id, `volume ${name} to be available in the member's project on ${c.name}`, signal);
+  };
 
   const waitVolumeGone = (c: SiteConnection, id: string, what: string, signal: AbortSignal) =>
     waitFor(deps, what, async () => ((await c.os.cinder.getVolume(id)) ? undefined : true), { timeoutMs: deps.poll.volumeTimeoutMs, signal });
@@ -134,15 +153,21 @@ export function volumeSteps(deps: StepDeps) {
             hint: `Check the array (the ${role === 'drill' ? 'clone-for-drill' : 'promote'} step) and that Cinder's backend is that array; drctl apply resumes here.`,
           });
         }
-        if (!m.safeToManage) {
+        // An earlier attempt managed it as admin but stopped before the hand-over to the member's project.
+        const mine = !m.safeToManage && m.cinderId && c.admin !== c.os ? await c.admin.cinder.getVolume(m.cinderId) : undefined;
+        if (mine && mine.metadata[TAG.op] === tags[TAG.op] && mine.metadata[TAG.sourceVolume] === v.sourceVolumeId) {
+          found.push(mine.id);
+          vol = await handOver(c, mine.id, mine.name, ctx.signal);
+        } else if (!m.safeToManage) {
           throw new DrctlError(StepCode.unsafe, `Array volume ${arrayName} on ${c.name} is already managed by Cinder (${m.cinderId ?? 'unknown volume'}), but not tagged by this operation.`, {
             hint: `Inspect volume ${m.cinderId ?? arrayName} on ${c.name}; if it is a leftover, unmanage it by hand, then run drctl apply again.`,
           });
+        } else {
+          const name = role === 'drill' ? `${prefix ?? `drill-${ctx.group}-${member}`}-${v.name || String(i)}` : v.name || `${member}-${i}`;
+          const made = await c.admin.cinder.manageVolume({ host, ref: { 'source-name': arrayName }, name, volumeType, bootable: v.bootable, metadata: md });
+          created.push(made.id);
+          vol = await handOver(c, made.id, name, ctx.signal);
         }
-        const name = role === 'drill' ? `${prefix ?? `drill-${ctx.group}-${member}`}-${v.name || String(i)}` : v.name || `${member}-${i}`;
-        const made = await c.admin.cinder.manageVolume({ host, ref: { 'source-name': arrayName }, name, volumeType, bootable: v.bootable, metadata: md });
-        created.push(made.id);
-        vol = await waitVolume(c, made.id, `managed volume ${name} to be available on ${c.name}`, ctx.signal);
       }
       // 3. Tags and bootable (safe to repeat).
       if (Object.entries(md).some(([k, x]) => vol!.metadata[k] !== x)) await c.os.cinder.updateVolumeMetadata(vol.id, md);

@@ -12,30 +12,33 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-t.test('FreshList: callers that need a listing begun after their mark share one; older ones are not reused', async (t) => {
+t.test('FreshList: callers share a listing sent after their mark; one sent before it is not reused', async (t) => {
   const loads: Array<ReturnType<typeof deferred<number>>> = [];
   const list = new FreshList(() => {
     const d = deferred<number>();
     loads.push(d);
     return d.promise;
-  });
-  const m0 = list.mark();
-  const a = list.get(m0);
-  const b = list.get(m0);
-  t.equal(loads.length, 1, 'two waiters, one request');
-  // A caller whose previous action finished after that request began must not join it.
-  const m1 = list.mark();
-  const c = list.get(m1);
-  t.equal(loads.length, 2, 'a later mark starts a new request');
+  }, () => new Promise((r) => setImmediate(r)));
+  const tick = () => new Promise((r) => setImmediate(r));
+  // A burst (a tier's steps starting together): one listing, sent after all of them marked.
+  const a = list.get(list.mark());
+  const b = list.get(list.mark());
+  await tick();
+  t.equal(loads.length, 1, 'two callers, one request');
+  // A caller whose previous action finished after that request was sent must not join it.
+  const c = list.get(list.mark());
+  await tick();
+  t.equal(loads.length, 2, 'a mark after the send starts a new request');
   loads[0]!.resolve(1);
   loads[1]!.resolve(2);
   t.same([(await a).value, (await b).value, (await c).value], [1, 1, 2]);
   t.equal((await a).seq, (await b).seq);
   // The next poll asks for something newer than what it saw: the finished second listing qualifies.
   const d = await list.get((await a).seq);
-  t.same(d, { seq: 2, value: 2 }, 'a poll reuses a listing begun after the one it saw last');
+  t.same(d, { seq: 2, value: 2 }, 'a poll reuses a listing sent after the one it saw last');
   t.equal(loads.length, 2);
   const e = list.get(d.seq);
+  await tick();
   t.equal(loads.length, 3, 'nothing newer: a new request');
   loads[2]!.resolve(3);
   t.equal((await e).value, 3);
