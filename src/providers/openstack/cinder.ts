@@ -560,6 +560,21 @@ export class CinderClient {
     return parseVolume(member(res.json, 'volume', 'cinder manage volume'));
   }
 
+  /**
+   * POST /volume-transfers (3.55+): offer a volume to another project (manage puts it in the caller's
+   * = the admin's project). The auth key is a secret: give it only to acceptTransfer.
+   */
+  async createTransfer(volumeId: string, name: string): Promise<{ id: string; authKey: string }> {
+    const res = await this.session.request('block-storage', { method: 'POST', path: '/volume-transfers', json: { transfer: { volume_id: volumeId, name } } });
+    const t = member(res.json, 'transfer', 'cinder volume transfer') as Record<string, unknown>;
+    return { id: String(t.id), authKey: String(t.auth_key) };
+  }
+
+  /** POST /volume-transfers/{id}/accept (3.55+), by the receiving project. */
+  async acceptTransfer(id: string, authKey: string): Promise<void> {
+    await this.session.request('block-storage', { method: 'POST', path: `/volume-transfers/${enc(id)}/accept`, json: { accept: { auth_key: authKey } } });
+  }
+
   /** POST /volumes/{id}/action {"os-unmanage": {}} (202; volume must be available). False when gone. */
   async unmanageVolume(id: string): Promise<boolean> {
     const res = await this.session.request('block-storage', { method: 'POST', path: `/volumes/${enc(id)}/action`, json: { 'os-unmanage': {} }, okStatuses: [404] });
