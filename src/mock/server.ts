@@ -24,31 +24,10 @@ import { faultBody, novaRoutes, novaVersionRoutes, NOVA_VERSIONS } from './nova.
 import { checkSession, pureError, pureRoutes } from './pure.js';
 import { PREFIX, siteUrls } from './urls.js';
 import { MockWorld } from './world.js';
+import type { CloudConfig } from '../providers/openstack/clouds.js';
 
-/** Same shape as src/providers/openstack/clouds.ts CloudConfig (kept structural to avoid a cycle). */
-export interface MockCloudConfig {
-  name: string;
-  authType: 'password' | 'v3applicationcredential';
-  auth: {
-    authUrl: string;
-    username?: string;
-    userId?: string;
-    password?: string;
-    userDomainName?: string;
-    userDomainId?: string;
-    projectName?: string;
-    projectId?: string;
-    projectDomainName?: string;
-    projectDomainId?: string;
-    applicationCredentialId?: string;
-    applicationCredentialName?: string;
-    applicationCredentialSecret?: string;
-  };
-  regionName?: string;
-  interface: 'public' | 'internal' | 'admin';
-  verify: boolean;
-  cacert?: string;
-}
+/** The clients' own cloud config: the mock hands out exactly what a clouds.yaml entry would give. */
+export type MockCloudConfig = CloudConfig;
 
 export interface MockSiteAccess {
   cloud: MockCloudConfig;
