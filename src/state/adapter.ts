@@ -81,8 +81,12 @@ export class AtomicJsonFile implements Adapter<StateData> {
   readonly backup: string;
   readonly dir: string;
   private seq = 0;
-  /** JSON of operations as last written, by object: reused for operations the store says did not change. */
+  /**
+   * JSON as last written, by object: of operations and of their steps, reused for what the store says
+   * did not change (a transition of a 1,000-step operation re-encodes one step, not 1,000).
+   */
   private opJson = new WeakMap<object, string>();
+  private stepJson = new WeakMap<object, string>();
 
   constructor(
     file: string,
@@ -104,10 +108,43 @@ export class AtomicJsonFile implements Adapter<StateData> {
     return text === null ? null : parseState(text, this.file);
   }
 
-  /** The store changed these operations (or anything: 'all'): serialize them afresh on the next write. */
-  forget(ops: 'all' | readonly object[]): void {
-    if (ops === 'all') this.opJson = new WeakMap();
-    else for (const o of ops) this.opJson.delete(o);
+  /**
+   * The store changed these operations (their records, and of their steps only `steps`), or anything
+   * ('all'): serialize them afresh on the next write.
+   */
+  forget(ops: 'all' | ReadonlyArray<{ op: object; steps: readonly object[] }>): void {
+    if (ops === 'all') {
+      this.opJson = new WeakMap();
+      this.stepJson = new WeakMap();
+      return;
+    }
+    for (const o of ops) {
+      this.opJson.delete(o.op);
+      for (const st of o.steps) this.stepJson.delete(st);
+    }
+  }
+
+  /** JSON.stringify(value) of an object whose `key` array's items are encoded through `cache`. */
+  private static encode(value: object, key: string, cache: WeakMap<object, string>): string {
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(value)) {
+      if (k === key && Array.isArray(v)) {
+        const items = v.map((x: unknown) => {
+          if (typeof x !== 'object' || x === null) return JSON.stringify(x) ?? 'null';
+          let json = cache.get(x);
+          if (json === undefined) {
+            json = JSON.stringify(x) ?? 'null';
+            cache.set(x, json);
+          }
+          return json;
+        });
+        parts.push(`${JSON.stringify(k)}:[${items.join(',')}]`);
+        continue;
+      }
+      const json = JSON.stringify(v);
+      if (json !== undefined) parts.push(`${JSON.stringify(k)}:${json}`);
+    }
+    return `{${parts.join(',')}}`;
   }
 
   /**
@@ -121,7 +158,7 @@ export class AtomicJsonFile implements Adapter<StateData> {
         const ops = v.map((op: object) => {
           let json = this.opJson.get(op);
           if (json === undefined) {
-            json = JSON.stringify(op) ?? 'null';
+            json = AtomicJsonFile.encode(op, 'steps', this.stepJson);
             this.opJson.set(op, json);
           }
           return json;

@@ -157,8 +157,11 @@ export class Journal {
     return iso(this.store.env.now());
   }
 
-  /** One atomic write changing one operation; returns a copy of the operation after the change. */
-  private async change(opId: string, fn: (op: OperationRecord, now: string) => void): Promise<OperationRecord> {
+  /**
+   * One atomic write changing one operation; returns a copy of the operation after the change.
+   * `steps`: the ids of the only steps fn changes (the store re-encodes just those of its steps).
+   */
+  private async change(opId: string, fn: (op: OperationRecord, now: string) => void, steps: readonly string[] = []): Promise<OperationRecord> {
     if (this.lock.lostError) throw this.lock.lostError;
     return this.store.update(
       (d) => {
@@ -169,7 +172,7 @@ export class Journal {
         op.phase = currentPhase(op.steps);
         return snapshotOf(op);
       },
-      { lockId: this.lock.id, operation: opId },
+      { lockId: this.lock.id, operation: opId, steps },
     );
   }
 
@@ -234,11 +237,11 @@ export class Journal {
 
   /** INTENT: persisted before the step's side effect starts. */
   stepIntent(opId: string, stepId: string): Promise<OperationRecord> {
-    return this.change(opId, (op, now) => this.applyIntent(op, stepId, now));
+    return this.change(opId, (op, now) => this.applyIntent(op, stepId, now), [stepId]);
   }
 
   stepDone(opId: string, stepId: string, result?: StepResult): Promise<OperationRecord> {
-    return this.change(opId, (op, now) => this.applyDone(op, stepId, result, now));
+    return this.change(opId, (op, now) => this.applyDone(op, stepId, result, now), [stepId]);
   }
 
   /**
@@ -250,7 +253,7 @@ export class Journal {
       for (const id of [...(t.done ?? []).map((d) => d.id), ...(t.intents ?? [])]) this.stepOf(op, id); // refuse before changing anything
       for (const d of t.done ?? []) this.applyDone(op, d.id, d.result, now);
       for (const id of t.intents ?? []) this.applyIntent(op, id, now);
-    });
+    }, [...(t.done ?? []).map((d) => d.id), ...(t.intents ?? [])]);
   }
 
   private applyIntent(op: OperationRecord, stepId: string, now: string): void {
@@ -287,14 +290,14 @@ export class Journal {
       s.seq = Math.max(0, ...op.steps.map((x) => x.seq ?? 0)) + 1;
       s.error = toStepError(err);
       if (!op.stepsFailed.includes(stepId)) op.stepsFailed.push(stepId);
-    });
+    }, [stepId]);
   }
 
   /** Compensation INTENT: persisted before the undo's side effect. */
   compensationIntent(opId: string, stepId: string): Promise<OperationRecord> {
     return this.change(opId, (op, now) => {
       this.stepOf(op, stepId).compensation = { status: 'intent', startedAt: now };
-    });
+    }, [stepId]);
   }
 
   compensationDone(opId: string, stepId: string): Promise<OperationRecord> {
@@ -303,14 +306,14 @@ export class Journal {
       s.compensation = { status: 'done', startedAt: s.compensation?.startedAt ?? now, endedAt: now };
       s.status = 'rolled_back';
       op.stepsCompleted = op.stepsCompleted.filter((x) => x !== stepId);
-    });
+    }, [stepId]);
   }
 
   compensationFailed(opId: string, stepId: string, err: unknown): Promise<OperationRecord> {
     return this.change(opId, (op, now) => {
       const s = this.stepOf(op, stepId);
       s.compensation = { status: 'failed', startedAt: s.compensation?.startedAt ?? now, endedAt: now, error: toStepError(err) };
-    });
+    }, [stepId]);
   }
 
   setStatus(

@@ -35,6 +35,8 @@ export interface UpdateOptions {
    * write re-serialize just that operation. Without it, everything is serialized afresh.
    */
   operation?: string;
+  /** With `operation`: the ids of the only steps of it fn changes (the others are re-used as encoded). */
+  steps?: readonly string[];
 }
 
 interface PendingUpdate {
@@ -193,10 +195,16 @@ export class StateStore {
         queue = restart;
       }
       if (accepted.length === 0) return;
-      const changed = accepted.map((a) => a.p.opts.operation);
-      if (changed.every((id): id is string => id !== undefined)) {
-        const ids = new Set(changed);
-        this.adapter.forget(draft.operations.filter((o) => ids.has(o.id)));
+      if (accepted.every((a) => a.p.opts.operation !== undefined)) {
+        const steps = new Map<string, Set<string>>();
+        for (const a of accepted) {
+          const set = steps.get(a.p.opts.operation!) ?? new Set<string>();
+          for (const id of a.p.opts.steps ?? []) set.add(id);
+          steps.set(a.p.opts.operation!, set);
+        }
+        this.adapter.forget(
+          draft.operations.filter((o) => steps.has(o.id)).map((o) => ({ op: o, steps: o.steps.filter((st) => steps.get(o.id)!.has(st.id)) })),
+        );
       } else this.adapter.forget('all');
       const serial = draft.serial;
       draft.serial = serial + 1;

@@ -106,3 +106,43 @@ t.test('operations serialized once and reused: the file is always JSON.stringify
   await lock.release();
   t.notOk(exact('after release').lock, 'lock released');
 });
+
+t.test('every journal change keeps the file byte-equal to JSON.stringify of the state', async (t) => {
+  const { file, store } = setup(t);
+  const lock = await acquireLock(store, { operation: 'test' });
+  const j = new Journal(store, lock);
+  const step = (id: string) => ({ id, name: 'server.create' as const, phase: 'instances' as const, dependsOn: [], description: id, params: { member: id } });
+  const canonical = (label: string) => {
+    const text = readFileSync(file, 'utf8');
+    t.equal(text, `${JSON.stringify(JSON.parse(text))}\n`, label);
+  };
+  const a = await j.open({ type: 'failover', group: 'a', steps: [step('s1'), step('s2'), step('s3')] });
+  const b = await j.open({ type: 'drill', group: 'b', steps: [step('s1')] });
+  const moves: Array<[string, () => Promise<unknown>]> = [
+    ['intent', () => j.stepIntent(a.id, 's1')],
+    ['transition', () => j.transition(a.id, { done: [{ id: 's1', result: { created: { server: 'x' }, warnings: ['w'] } }], intents: ['s2', 's3'] })],
+    ['done', () => j.stepDone(a.id, 's2')],
+    ['failed', () => j.stepFailed(a.id, 's3', new Error('broke'))],
+    ['other op', () => j.stepIntent(b.id, 's1')],
+    ['status', () => j.setStatus(a.id, 'rolling_back', { errorMessage: 'broke' })],
+    ['compensation intent', () => j.compensationIntent(a.id, 's2')],
+    ['compensation done', () => j.compensationDone(a.id, 's2')],
+    ['compensation failed', () => j.compensationFailed(a.id, 's1', new Error('undo broke'))],
+    ['event', () => j.addEvent(a.id, 'note')],
+    ['warning', () => j.addWarning(a.id, 'careful')],
+    ['data loss', () => j.setDataLossWindow(a.id, 42)],
+    ['close', () => j.close(a.id, 'failed', 'rolled back')],
+  ];
+  for (const [label, move] of moves) {
+    const rec = (await move()) as { id: string };
+    canonical(label);
+    const onFile = (JSON.parse(readFileSync(file, 'utf8')) as StateData).operations.find((o) => o.id === rec.id);
+    t.same(onFile, JSON.parse(JSON.stringify(rec)), `${label}: the file holds the operation as it is in memory`);
+  }
+  const d = JSON.parse(readFileSync(file, 'utf8')) as StateData;
+  const op = d.operations.find((o) => o.id === a.id)!;
+  t.same(op.steps.map((s) => [s.status, s.compensation?.status ?? null]), [['done', 'failed'], ['rolled_back', 'done'], ['failed', null]], 'every step as changed');
+  t.equal(op.dataLossWindowSeconds, 42);
+  t.equal(d.operations.find((o) => o.id === b.id)!.steps[0]!.status, 'intent');
+  await lock.release();
+});
