@@ -10,7 +10,7 @@ import type { SiteConnection } from '../providers/connect.js';
 import type { StorageDriver, StorageGroupRef } from '../providers/storage/driver.js';
 import type { StepResult } from '../state/types.js';
 import { StepCode } from './codes.js';
-import { site, waitFor, type StepDeps } from './deps.js';
+import { progressPacer, site, waitFor, type StepDeps } from './deps.js';
 import { arrayNameOf, drillTag, optStr, params, refFor, strList, tagsFromCloneNames, taggedVolumes } from './util.js';
 
 /** Drivers that can resync (Ceph: `rbd mirror image resync`); not part of StorageDriver yet. */
@@ -54,11 +54,22 @@ export function storageSteps(deps: StepDeps) {
     const snapshot = await snapshotOf(step, ctx, c);
     if (!snapshot) return { outputs: { snapshot: null } };
     const r = await ref(ctx.group, c.name);
-    await waitFor(deps, `snapshot ${snapshot} to reach the peer array`, async () => ((await c.storage.transferProgress(r, snapshot)) >= 1 ? true : undefined), {
-      timeoutMs: deps.poll.transferTimeoutMs,
-      signal: ctx.signal,
-      hint: 'Check the replication link between the arrays; drctl apply resumes and keeps waiting (nothing was promoted).',
-    });
+    const pace = progressPacer(deps);
+    await waitFor(
+      deps,
+      `snapshot ${snapshot} to reach the peer array`,
+      async () => {
+        const p = await c.storage.transferProgress(r, snapshot);
+        pace.seen(p);
+        return p >= 1 ? true : undefined;
+      },
+      {
+        timeoutMs: deps.poll.transferTimeoutMs,
+        signal: ctx.signal,
+        hint: 'Check the replication link between the arrays; drctl apply resumes and keeps waiting (nothing was promoted).',
+        intervalMs: pace.next,
+      },
+    );
     return { outputs: { snapshot, transferredAt: new Date(deps.now()).toISOString() } };
   };
 
@@ -194,10 +205,17 @@ export function storageSteps(deps: StepDeps) {
       baseline = snap?.name ?? null;
       if (snap) {
         try {
-          await waitFor(deps, `the first transfer ${snap.name}`, async () => ((await c.storage.transferProgress(r, snap.name)) >= 1 ? true : undefined), {
-            timeoutMs: deps.poll.baselineWaitMs,
-            signal: ctx.signal,
-          });
+          const pace = progressPacer(deps);
+          await waitFor(
+            deps,
+            `the first transfer ${snap.name}`,
+            async () => {
+              const p = await c.storage.transferProgress(r, snap.name);
+              pace.seen(p);
+              return p >= 1 ? true : undefined;
+            },
+            { timeoutMs: deps.poll.baselineWaitMs, signal: ctx.signal, intervalMs: pace.next },
+          );
         } catch (err) {
           if (!(DrctlError.is(err) && err.code === StepCode.timeout)) throw err;
           warnings.push(`the first transfer ${snap.name} to the new standby is still running`);

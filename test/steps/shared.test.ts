@@ -79,3 +79,23 @@ t.test('allSettled: every task finishes before the first error is thrown', async
   t.same(finished, ['slow'], 'the slow task had finished when the error surfaced');
   t.same(await allSettled([Promise.resolve(1), Promise.resolve(2)]), [1, 2], 'results in order');
 });
+
+t.test('progressPacer: half the estimated time left, between the poll interval and the cap', async (t) => {
+  const { progressPacer } = await import('../../src/steps/deps.js');
+  let now = 1_000;
+  const deps = { now: () => now, poll: { intervalMs: 100, serverTimeoutMs: 0, volumeTimeoutMs: 0, transferTimeoutMs: 0, baselineWaitMs: 0 } };
+  const p = progressPacer(deps, 3_000);
+  t.equal(p.next(), 100, 'before any poll: the interval');
+  p.seen(0);
+  t.equal(p.next(), 100, 'not started: the interval');
+  now += 1_000;
+  p.seen(0.5);
+  t.equal(p.next(), 500, '1 s for half: ~1 s left, wait 0.5 s');
+  now += 1_000;
+  p.seen(0.01);
+  t.equal(p.next(), 3_000, 'slow transfer: capped');
+  p.seen(0.999);
+  t.equal(p.next(), 100, 'almost done: the interval');
+  p.seen(1);
+  t.equal(p.next(), 100);
+});
