@@ -345,7 +345,7 @@ export async function execute(opts: ExecuteOptions): Promise<ExecuteResult> {
   }
 
   const failedStep = byId.get(failure.id)!;
-  const reason = `step ${failure.id} (${failedStep.name}) failed: ${failure.error.message}`;
+  const reason = `step ${failure.id} (${failedStep.name}) failed: ${failure.error.message.replace(/[.\s]+$/, '')}`;
   const current = new Map(op.steps.map((s) => [s.id, s]));
   const pastPnr = steps.some((s) => isPnr(s) && ['intent', 'done', 'failed'].includes(current.get(s.id)?.status ?? 'pending'));
 
