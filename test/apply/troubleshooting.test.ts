@@ -232,7 +232,6 @@ t.test('a create API failing: the step fails with the API status and message; on
 
 t.test(
   'a transient 502 on os-stop (safe to repeat) does not abort the failover',
-  knownBug('FINDING (src/providers/openstack/nova.ts stopServer/startServer): server actions are POSTs and are never retried, so one 502 from a load balancer rolls the whole failover back; os-stop/os-start are idempotent (a repeat gets 409, which the steps already accept): send them with idempotent: true'),
   async (t) => {
     const l = await lab(t);
     await l.apply();
@@ -240,6 +239,11 @@ t.test(
     await l.fault({ site: 'site-a', kind: 'error', api: 'nova.servers.stop', status: 502, count: 1 });
     const r = await l.apply();
     t.equal(r.exitCode, 0, 'completed', { stderr: r.stderr });
+    const op = await l.lastOp('failover');
+    t.equal(op.status, 'completed');
+    t.ok(op.steps.every((s) => s.attempt === 1), 'no step re-run: the HTTP layer sent os-stop again');
+    t.same((await MockWorld.open(l.worldPath)).data.faults, [], 'the 502 was used up');
+    t.same(await activeOn(l), allOn('site-b'));
   },
 );
 

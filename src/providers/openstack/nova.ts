@@ -300,14 +300,17 @@ export class NovaClient {
     return parseCreatedServer(res.json);
   }
 
-  /** POST /servers/{id}/action {"os-stop": null} (202; 409 unless ACTIVE/ERROR). */
+  /**
+   * POST /servers/{id}/action {"os-stop": null} (202; 409 unless ACTIVE/ERROR). Retried like a GET on
+   * 5xx/connection errors: a repeat of a stop that did happen gets 409, which the steps accept.
+   */
   async stopServer(id: string): Promise<void> {
-    await this.session.request('compute', { method: 'POST', path: `/servers/${enc(id)}/action`, json: { 'os-stop': null } });
+    await this.session.request('compute', { method: 'POST', path: `/servers/${enc(id)}/action`, json: { 'os-stop': null }, idempotent: true });
   }
 
-  /** POST /servers/{id}/action {"os-start": null} (202; 409 unless SHUTOFF). */
+  /** POST /servers/{id}/action {"os-start": null} (202; 409 unless SHUTOFF). Retried like os-stop (a repeat gets 409). */
   async startServer(id: string): Promise<void> {
-    await this.session.request('compute', { method: 'POST', path: `/servers/${enc(id)}/action`, json: { 'os-start': null } });
+    await this.session.request('compute', { method: 'POST', path: `/servers/${enc(id)}/action`, json: { 'os-start': null }, idempotent: true });
   }
 
   /** DELETE /servers/{id} (204). Returns false when it was already gone (404). */

@@ -379,6 +379,26 @@ t.test('transient 503s on GET are retried transparently; a 500 on POST is report
   t.match(err.message, /site-a nova POST \/servers → 500 computeFault: Unexpected API Error\./);
 });
 
+t.test('os-stop / os-start are retried on a 502 (a repeat of one that happened gets 409, which steps accept)', async (t) => {
+  const seen: Record<string, number> = {};
+  const fake = await startFakeCloud({
+    handler: (r) => {
+      if (r.method === 'POST' && /^\/servers\/[^/]+\/action$/.test(r.path)) {
+        const action = Object.keys((r.body ?? {}) as Record<string, unknown>)[0] ?? '?';
+        seen[action] = (seen[action] ?? 0) + 1;
+        if (seen[action] === 1) return { status: 502, body: { message: 'Bad Gateway' } };
+        return { status: 202, body: null };
+      }
+      return undefined;
+    },
+  });
+  t.teardown(() => fake.close());
+  const { nova } = createOpenStackClients({ site: 'site-a', cloud: fake.cloud(), httpOptions: { sleep: async () => undefined } });
+  await nova.stopServer('srv-1');
+  await nova.startServer('srv-1');
+  t.same(seen, { 'os-stop': 2, 'os-start': 2 }, 'each action sent again after the 502, then accepted');
+});
+
 t.test('a site whose APIs are down: E2001 naming the site and service', async (t) => {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
