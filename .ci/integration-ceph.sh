@@ -22,19 +22,12 @@ export DRCTL_CEPH_LAB_DIR=$LAB DRCTL_REQUIRE_CEPH_LAB=1
 work=$(mktemp -d)
 
 # One user of the lab at a time (the tests stop a whole site; another `npm run test:integration`
-# on this machine would otherwise share it). Same lock file as test-integration/ceph/lab.ts; the
-# tests recognise our token and do not wait for us.
-LOCK=${DRCTL_CEPH_LAB_LOCK:-/tmp/drctl-ceph-lab.lock}
-token="$$-$(date +%s%N)"
-t=$SECONDS
-until (set -o noclobber; printf '{"pid":%d,"token":"%s","started":"%s"}\n' $$ "$token" "$(date -u +%FT%TZ)" >"$LOCK") 2>/dev/null; do
-  holder=$(sed -nE 's/.*"pid":([0-9]+).*/\1/p' "$LOCK" 2>/dev/null)
-  if [ -z "$holder" ] || ! kill -0 "$holder" 2>/dev/null; then rm -f "$LOCK"; continue; fi
-  if (( SECONDS - t > 1800 )); then echo "the Ceph lab is in use by pid $holder ($LOCK)"; echo "0 passed, 1 failed"; rm -rf "$work"; exit 1; fi
-  sleep 5
-done
-(( SECONDS - t > 0 )) && echo "== waited $((SECONDS - t)) s for the lab lock"
-export DRCTL_CEPH_LAB_LOCK=$LOCK DRCTL_CEPH_LAB_LOCK_TOKEN=$token
+# on this machine would otherwise share it). .ci/lablock.sh: same lock file and protocol as
+# test-integration/lablock.ts; the tests recognise our token and do not wait for us.
+# shellcheck source=lablock.sh
+. .ci/lablock.sh
+lab_lock "$LABLOCK_CEPH" DRCTL_CEPH_LAB_LOCK_TOKEN || { echo "0 passed, 1 failed"; rm -rf "$work"; exit 1; }
+export DRCTL_CEPH_LAB_LOCK=$LABLOCK_CEPH
 
 down_s=0
 cleanup() {
@@ -43,7 +36,7 @@ cleanup() {
   bash "$LAB/down.sh" 2>&1 | sed 's/^/   /'
   down_s=$((SECONDS - t))
   echo "   down.sh: ${down_s} s"
-  grep -q "\"token\":\"$token\"" "$LOCK" 2>/dev/null && rm -f "$LOCK"
+  lab_unlock_all
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -21,19 +21,15 @@ LAB=$(cd "$LAB" && pwd)
 export DRCTL_STACK_LAB_DIR=$LAB DRCTL_REQUIRE_STACK_LAB=1
 work=$(mktemp -d)
 
-# The stack includes the Ceph lab: hold its lock (same file and protocol as .ci/integration-ceph.sh
-# and test-integration/ceph/lab.ts, whose unplanned-failover step stops a whole cluster).
-LOCK=${DRCTL_CEPH_LAB_LOCK:-/tmp/drctl-ceph-lab.lock}
-token="$$-$(date +%s%N)"
-t=$SECONDS
-until (set -o noclobber; printf '{"pid":%d,"token":"%s","started":"%s"}\n' $$ "$token" "$(date -u +%FT%TZ)" >"$LOCK") 2>/dev/null; do
-  holder=$(sed -nE 's/.*"pid":([0-9]+).*/\1/p' "$LOCK" 2>/dev/null)
-  if [ -z "$holder" ] || ! kill -0 "$holder" 2>/dev/null; then rm -f "$LOCK"; continue; fi
-  if (( SECONDS - t > 1800 )); then echo "the Ceph lab is in use by pid $holder ($LOCK)"; echo "0 passed, 1 failed"; rm -rf "$work"; exit 1; fi
-  sleep 5
-done
-(( SECONDS - t > 0 )) && echo "== waited $((SECONDS - t)) s for the lab lock"
-export DRCTL_CEPH_LAB_LOCK=$LOCK DRCTL_CEPH_LAB_LOCK_TOKEN=$token
+# The stack is both labs: hold both locks (.ci/lablock.sh; OpenStack first, then Ceph, as every job
+# takes them), so that no other job runs either lab's up.sh/down.sh meanwhile (concurrent OpenStack
+# up.sh runs corrupted its appcred.txt; the Ceph tests stop a whole cluster). The tests recognise our
+# tokens (test-integration/lablock.ts) and do not wait for us.
+# shellcheck source=lablock.sh
+. .ci/lablock.sh
+lab_lock "$LABLOCK_OPENSTACK" DRCTL_OPENSTACK_LAB_LOCK_TOKEN || { echo "0 passed, 1 failed"; rm -rf "$work"; exit 1; }
+lab_lock "$LABLOCK_CEPH" DRCTL_CEPH_LAB_LOCK_TOKEN || { lab_unlock_all; echo "0 passed, 1 failed"; rm -rf "$work"; exit 1; }
+export DRCTL_OPENSTACK_LAB_LOCK=$LABLOCK_OPENSTACK DRCTL_CEPH_LAB_LOCK=$LABLOCK_CEPH
 
 up_s=- build_s=- tests_s=- down_s=-
 cleanup() {
@@ -47,7 +43,7 @@ cleanup() {
     down_s=$((SECONDS - t))
   fi
   echo "== job: up ${up_s} s, build ${build_s} s, tests ${tests_s} s, down ${down_s} s, total $((SECONDS - T0)) s"
-  grep -q "\"token\":\"$token\"" "$LOCK" 2>/dev/null && rm -f "$LOCK"
+  lab_unlock_all
   rm -rf "$work"
   exit "$rc"
 }

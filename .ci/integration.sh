@@ -12,11 +12,15 @@
 #   DRCTL_LAB_KEEP=1  leave the lab running afterwards (local use; CI stops it)
 # A lab that was already answering before this script started belongs to someone else: it is used
 # but not stopped (in CI the machine is fresh, so the trap always stops it). One run at a time on a
-# machine: the script holds an flock on $DRCTL_OSLAB_LOCK (default /tmp/drctl-openstack-lab.lock).
+# machine: the script holds the OpenStack lab lock (.ci/lablock.sh: $DRCTL_OPENSTACK_LAB_LOCK, default
+# /tmp/drctl-openstack-lab.lock, shared with .ci/integration-stack.sh and test-integration/lablock.ts)
+# from before up.sh until after down.sh.
 # Needs root (the lab installs Debian packages and runs the daemons as root).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
+# shellcheck source=lablock.sh
+. "$REPO/.ci/lablock.sh"
 LAB=${DRCTL_LAB_DIR:-$REPO/../shared/labs/openstack}
 export CI=true NO_COLOR=1
 
@@ -25,10 +29,12 @@ now() { date +%s; }
 t_up=- t_tests=- t_down=-
 log=$(mktemp)
 
-preexisting=0
+preexisting=0 locked=0
 finish() {
   local rc=$?
-  if [ "${DRCTL_LAB_KEEP:-0}" = 1 ]; then
+  if [ "$locked" != 1 ]; then
+    :   # never got the lab: it is someone else's
+  elif [ "${DRCTL_LAB_KEEP:-0}" = 1 ]; then
     echo "== lab left running (DRCTL_LAB_KEEP=1); stop it with: bash $LAB/down.sh"
   elif [ "$preexisting" = 1 ]; then
     echo "== the lab was already running before this script: left running (stop it with: bash $LAB/down.sh)"
@@ -39,6 +45,7 @@ finish() {
     t_down=$(( $(now) - t ))
   fi
   echo "== timings: lab up ${t_up}s, integration tests ${t_tests}s, lab down ${t_down}s, total $(( $(now) - T0 ))s"
+  lab_unlock_all
   rm -f "$log"
   exit "$rc"
 }
@@ -54,16 +61,19 @@ if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
-exec 9>"${DRCTL_OSLAB_LOCK:-/tmp/drctl-openstack-lab.lock}"
-if ! flock -n 9; then
-  echo "== waiting for another run holding ${DRCTL_OSLAB_LOCK:-/tmp/drctl-openstack-lab.lock}"
-  flock -w 5400 9 || { echo "lab lock not obtained"; echo "0 passed, 1 failed"; exit 1; }
-fi
+lab_lock "$LABLOCK_OPENSTACK" DRCTL_OPENSTACK_LAB_LOCK_TOKEN 5400 || { echo "0 passed, 1 failed"; exit 1; }
+locked=1
+export DRCTL_OPENSTACK_LAB_LOCK=$LABLOCK_OPENSTACK
 if curl -fsS -o /dev/null --max-time 5 http://127.0.0.1:5000/v3 2>/dev/null; then preexisting=1; fi
+# A running stack lab (../stack/up.sh) has Cinder's ceph backend on; up.sh without the switch would
+# restart cinder-volume without it under its owner. Keep the switch as the running lab has it.
+if [ "$preexisting" = 1 ] && grep -qE '^enabled_backends *=.*ceph' "${OSLAB_STATE:-/tmp/openstack-lab}/site-a/cinder/cinder.conf" 2>/dev/null; then
+  export OSLAB_CINDER_CEPH=${OSLAB_CINDER_CEPH:-1}
+fi
 
 echo "== openstack lab: up.sh ($LAB)"
 t=$(now)
-if ! bash "$LAB/up.sh" 9>&-; then   # 9>&-: the daemons must not inherit the lock
+if ! bash "$LAB/up.sh"; then
   t_up=$(( $(now) - t ))
   echo "lab did not come up (see the up.sh output above)"
   echo "0 passed, 1 failed"

@@ -9,12 +9,13 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { createCephDriver, type CephDriver, type CephSiteOptions } from '../../src/providers/storage/ceph/index.js';
 import { LocalCommandRunner } from '../../src/providers/storage/ceph/runner.js';
+import { cephLabLock } from '../lablock.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const LAB_DIR = process.env.DRCTL_CEPH_LAB_DIR ?? path.resolve(HERE, '../../../shared/labs/ceph');
@@ -30,7 +31,7 @@ export const IT_PREFIX = 'drctl-it-';
  * the owner's pid and a token; a dead owner's lock is taken over. .ci/integration-ceph.sh takes the
  * same lock around up.sh → tests → down.sh and passes its token in DRCTL_CEPH_LAB_LOCK_TOKEN.
  */
-export const LOCK_FILE = process.env.DRCTL_CEPH_LAB_LOCK ?? '/tmp/drctl-ceph-lab.lock';
+export const LOCK_FILE = cephLabLock.file;
 
 const runner = new LocalCommandRunner({ timeoutMs: 180_000 });
 
@@ -135,59 +136,13 @@ async function probe(): Promise<string | undefined> {
   return undefined;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-let lockToken: string | undefined;
-
 /** Take the lab lock (waiting for a live holder up to `waitMs`); returns why not, or undefined. */
-export async function acquireLock(waitMs = 30 * 60_000): Promise<string | undefined> {
-  const inherited = process.env.DRCTL_CEPH_LAB_LOCK_TOKEN;
-  const t0 = Date.now();
-  for (;;) {
-    let holder: { pid?: number; token?: string; started?: string } = {};
-    try {
-      holder = JSON.parse(readFileSync(LOCK_FILE, 'utf8'));
-    } catch {
-      // no lock (or unreadable: treated as absent below)
-    }
-    if (inherited && holder.token === inherited) return undefined; // held by our CI job
-    const token = `${process.pid}-${Date.now()}`;
-    try {
-      writeFileSync(LOCK_FILE, JSON.stringify({ pid: process.pid, token, started: new Date().toISOString() }), { flag: 'wx' });
-      lockToken = token;
-      return undefined;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return `cannot write ${LOCK_FILE}: ${(e as Error).message}`;
-    }
-    if (!holder.pid || !alive(holder.pid)) {
-      try {
-        unlinkSync(LOCK_FILE); // stale: its owner is gone
-      } catch {
-        // raced with another taker
-      }
-      continue;
-    }
-    if (Date.now() - t0 > waitMs) return `the lab is in use by pid ${holder.pid} since ${holder.started ?? '?'} (${LOCK_FILE})`;
-    await new Promise((r) => setTimeout(r, 5000));
-  }
+export function acquireLock(waitMs = 30 * 60_000): Promise<string | undefined> {
+  return cephLabLock.acquire(waitMs);
 }
 
 export function releaseLock(): void {
-  if (!lockToken) return;
-  try {
-    const holder = JSON.parse(readFileSync(LOCK_FILE, 'utf8')) as { token?: string };
-    if (holder.token === lockToken) unlinkSync(LOCK_FILE);
-  } catch {
-    // already gone
-  }
-  lockToken = undefined;
+  cephLabLock.release();
 }
 
 /** Call first in the test file: true when the lab is usable and ours; otherwise skips (or fails when required). */

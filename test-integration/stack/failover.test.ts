@@ -15,15 +15,15 @@
  *  5. the lab's own dr-flow.py in the same run, for its timings (DRCTL_STACK_DRFLOW=0 skips it).
  *
  * Needs root (rbd reads /etc/ceph keyrings). Skips unless the stack is up, or fails when
- * DRCTL_REQUIRE_STACK_LAB=1. Holds the Ceph lab lock (shared with test-integration/ceph, whose
- * unplanned step stops a whole cluster). DRCTL_STACK_KEEP=1 keeps the workload afterwards.
+ * DRCTL_REQUIRE_STACK_LAB=1. Holds the OpenStack and Ceph lab locks (../lablock.ts; shared with the
+ * CI jobs and test-integration/ceph, whose unplanned step stops a whole cluster). DRCTL_STACK_KEEP=1 keeps the workload afterwards.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { runCli, repoRoot, type CliResult } from '../../test/helpers/cli.js';
-import { acquireLock, releaseLock } from '../ceph/lab.js';
+import { cephLabLock, openstackLabLock } from '../lablock.js';
 import {
   CLOUDS,
   head,
@@ -174,8 +174,12 @@ async function cleanup(stack: Stack, globalIds: Set<string>): Promise<string[]> 
 async function ready(tt: Test): Promise<Stack | undefined> {
   let { stack, why } = await probe();
   if (stack) {
-    const busy = await acquireLock(10 * 60_000);
+    // Both labs' locks, OpenStack first (as every holder takes them): no other job's up.sh/down.sh
+    // (or the Ceph tests' cluster stop) while drctl moves the group.
+    const busy = (await openstackLabLock.acquire(10 * 60_000)) ?? (await cephLabLock.acquire(10 * 60_000));
     if (busy) {
+      cephLabLock.release();
+      openstackLabLock.release();
       stack = undefined;
       why = busy;
     }
@@ -202,7 +206,8 @@ if (stack) {
         t.comment(`cleanup: ${removed.join('; ') || 'nothing'}`);
       }
     } finally {
-      releaseLock();
+      cephLabLock.release();
+      openstackLabLock.release();
       const lines = Object.entries(timings).map(([k, v]) => `${k}: ${(v / 1000).toFixed(1)} s`);
       t.comment(`stack timings\n${lines.join('\n')}`);
       if (process.env.DRCTL_STACK_TIMINGS) writeFileSync(process.env.DRCTL_STACK_TIMINGS, JSON.stringify(timings, null, 2));
