@@ -189,6 +189,27 @@ t.test('manage / unmanage on a Pure site: rename to the Cinder name, manageable 
   t.equal(a.volumes[copy.id]!.name, `volume-${v.id}-cinder-unmanaged`);
 });
 
+t.test('a managed volume: shown creating while Cinder manages it, then available for group add (the stored status stays managing)', async (t) => {
+  const clock = fakeClock();
+  const { world } = await newWorld(specWith(), { realNow: clock.now });
+  const site = world.site('site-b');
+  const a = arrayOf(site)!;
+  const type = world.index('site-b').typeByName.get('replicated-ssd')!;
+  createArrayVolume(world, a, 'volume-2222-cinder', 1024 ** 3);
+  const v = manageVolume(world, site, { ref: { 'source-name': 'volume-2222-cinder' }, name: 'imported', type, bootable: true, metadata: {} });
+  v.readyAt = world.now() + 1000;
+  const gt = Object.values(site.cinder.groupTypes)[0]!;
+  const g = createGroupRec(world, site, { name: 'g', description: null, groupTypeId: gt.id, volumeTypeIds: [type.id] });
+  t.equal(v.status, 'managing');
+  t.equal(volumeStatus(world, v), 'creating', 'Cinder shows a volume being managed as creating');
+  t.throws(() => updateGroupVolumes(world, site, g, { add: [v.id], remove: [] }), { message: /invalid state: creating/ });
+  clock.tick(1000);
+  t.equal(v.status, 'managing', 'still stored as managing (settled lazily)');
+  t.equal(volumeStatus(world, v), 'available');
+  t.doesNotThrow(() => updateGroupVolumes(world, site, g, { add: [v.id], remove: [] }), 'group add checks the shown status, not the stored one');
+  t.equal(v.groupId, g.id);
+});
+
 t.test('indexes stay consistent after mutations', async (t) => {
   const { world } = await newWorld();
   const before = world.index('site-a').serversSorted.length;
