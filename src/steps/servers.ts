@@ -40,8 +40,15 @@ async function findMemberServer(c: SiteConnection, group: string, p: Record<stri
   return undefined;
 }
 
+/** Nova's reason for an ERROR server (Server.fault, e.g. "No valid host was found. …"), as a sentence. */
+function faultText(s: Server): string {
+  const m = s.fault?.message?.trim();
+  if (!m) return '';
+  return `: Nova says "${m}"${s.fault?.code ? ` (fault ${s.fault.code})` : ''}.`;
+}
+
 function serverError(s: Server, c: SiteConnection): DrctlError {
-  return new DrctlError(StepCode.resourceError, `Server ${s.name} (${s.id}) on ${c.name} is in ERROR.`, {
+  return new DrctlError(StepCode.resourceError, `Server ${s.name} (${s.id}) on ${c.name} is in ERROR${faultText(s) || '.'}`, {
     hint: `Inspect it (openstack server show ${s.id}); delete it by hand if it cannot recover, then run drctl apply again.`,
   });
 }

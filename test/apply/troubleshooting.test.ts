@@ -447,7 +447,6 @@ t.test('an instance going ERROR on the target (seed 001): the run stops naming t
 
 t.test(
   "an instance in ERROR: the journal carries Nova's fault message (the seeds' first fix step)",
-  knownBug("BUG (src/steps/servers.ts serverError): the message drops Server.fault.message ('No valid host was found…')"),
   async (t) => {
     const l = await lab(t);
     await l.apply();
@@ -472,7 +471,7 @@ t.test(
       },
     });
     const op = await l.lastOp('failover');
-    t.match(op.steps.find((s) => s.status === 'failed')?.error?.message, /No valid host was found/);
+    t.match(op.steps.find((s) => s.status === 'failed')?.error?.message, /is in ERROR: Nova says "No valid host was found\." \(fault 500\)\./);
   },
 );
 
