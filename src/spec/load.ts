@@ -9,6 +9,7 @@ import { LineCounter, parseDocument, visit, type Document, type YAMLError } from
 import { DrctlError } from '../errors.js';
 import { SpecCode } from './codes.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
+import { fastParseYaml } from './fastyaml.js';
 import { semanticProblems } from './rules.js';
 import { schemaProblems, specValidator, type RawProblem } from './schema.js';
 import { SourceMap } from './source.js';
@@ -149,6 +150,29 @@ export function parseSpec(text: string, file: string): SpecLoadResult {
   const deep = nestingTooDeep(text);
   if (deep) return { ok: false, diagnostics: [diag(file, SpecCode.resourceLimit, deep.message, deep.line, deep.col)] };
   const digest = createHash('sha256').update(text, 'utf8').digest('hex');
+  const fast = fastValid(text, file, digest);
+  if (fast) return fast;
+  return parseSpecFully(text, file, digest);
+}
+
+/**
+ * The fast path: a spec in fastyaml's subset that passes the schema and every rule loads without
+ * the `yaml` syntax tree. Anything else (outside the subset, or any problem, even a warning) returns
+ * undefined and goes through parseSpecFully, which locates every diagnostic: diagnostics never
+ * depend on which parser ran.
+ */
+function fastValid(text: string, file: string, digest: string): SpecLoadResult | undefined {
+  const value = fastParseYaml(text);
+  if (value === undefined) return undefined;
+  if (value.apiVersion === undefined && value.clouds !== undefined) return undefined;
+  const validate = specValidator();
+  if (!validate(value)) return undefined;
+  if (semanticProblems(value).length > 0) return undefined;
+  return { ok: true, loaded: { spec: withDefaults(value as unknown as DRSpec), file, digest }, diagnostics: [] };
+}
+
+/** The full path: `yaml` with source ranges, so that every diagnostic has its line:col. */
+function parseSpecFully(text: string, file: string, digest: string): SpecLoadResult {
   const lc = new LineCounter();
   let doc;
   try {
