@@ -4,7 +4,7 @@ import type { CapturedMember, PlanStep } from '../plan/types.js';
 import { TAG } from '../discovery/types.js';
 import { DrctlError } from '../errors.js';
 import type { SiteConnection } from '../providers/connect.js';
-import type { Server } from '../providers/openstack/nova.js';
+import type { BootFromVolumeRequest, Server } from '../providers/openstack/nova.js';
 import type { Volume } from '../providers/openstack/cinder.js';
 import { OS_CODES } from '../providers/openstack/errors.js';
 import type { StepResult } from '../state/types.js';
@@ -12,6 +12,9 @@ import { StepCode } from './codes.js';
 import { site, waitFor, type StepDeps } from './deps.js';
 import { allSettled, coalesceDelay, FreshLists, RunCache, type FreshList } from './shared.js';
 import { DRCTL_TAG_KEYS, depOutput, filterTagged, optStr, params, record, str, strList, tagSet, taggedServers, taggedVolumes, volumeParams } from './util.js';
+
+/** The boot request server.create sent, kept in its result so a resume can boot the same instance again. */
+type BootRecord = Omit<BootFromVolumeRequest, 'deleteOnTermination' | 'availabilityZone'> & { metadata: Record<string, string> };
 
 const gone = (s: Server | undefined) => s === undefined || s.status === 'DELETED' || s.status === 'SOFT_DELETED';
 
@@ -47,9 +50,16 @@ function faultText(s: Server): string {
   return `: Nova says "${m}"${s.fault?.code ? ` (fault ${s.fault.code})` : ''}.`;
 }
 
-function serverError(s: Server, c: SiteConnection): DrctlError {
+/**
+ * A server in ERROR. `opId`: the operation waiting for it; when that operation created the server, the
+ * next drctl apply replaces it (server.wait-active deletes it and boots it again from the same volumes).
+ */
+function serverError(s: Server, c: SiteConnection, opId?: string): DrctlError {
+  const ours = opId !== undefined && s.metadata[TAG.op] === opId;
   return new DrctlError(StepCode.resourceError, `Server ${s.name} (${s.id}) on ${c.name} is in ERROR${faultText(s) || '.'}`, {
-    hint: `Inspect it (openstack server show ${s.id}); delete it by hand if it cannot recover, then run drctl apply again.`,
+    hint: ours
+      ? `drctl created it in this operation. Fix the cause on ${c.name} (openstack server show ${s.id}; e.g. free capacity for "No valid host"), then run drctl apply again: it deletes this instance and boots ${s.name} again from the same volumes (its data is on the volumes, not the instance).`
+      : `Inspect it (openstack server show ${s.id}); delete it by hand if it cannot recover, then run drctl apply again.`,
   });
 }
 
@@ -93,6 +103,7 @@ async function waitStatus(
   what: string,
   signal: AbortSignal,
   servers: FreshList<Server[]>,
+  opId?: string,
 ): Promise<void> {
   if (!ids.length) return;
   let after = servers.mark();
@@ -106,7 +117,7 @@ async function waitStatus(
       for (const id of ids) {
         const s = byId.get(id);
         if (!s || gone(s)) throw new DrctlError(StepCode.notFound, `Server ${id} disappeared from ${c.name} while drctl waited for it to be ${want}.`, { hint: 'See drctl status; run drctl apply again.' });
-        if (s.status === 'ERROR') throw serverError(s, c);
+        if (s.status === 'ERROR') throw serverError(s, c, opId);
         if (s.status !== want || (s.taskState ?? null) !== null) return undefined;
       }
       return true;
@@ -182,13 +193,13 @@ export function serverSteps(deps: StepDeps) {
     await waitStatus(deps, c, [s.id], 'ACTIVE', `${s.name} to be ACTIVE again on ${c.name}`, ctx.signal, listsOf(c));
   };
 
-  const memberIds = async (step: PlanStep, ctx: StepContext, c: SiteConnection): Promise<string[]> => {
+  const memberIds = async (step: PlanStep, ctx: StepContext, c: SiteConnection, replaced: Record<string, string> = {}): Promise<string[]> => {
     const p = params(step);
     const list = Array.isArray(p.members) ? (p.members as Array<Record<string, unknown>>) : [];
     // The members' servers, looked up together (one round trip, not one per member).
     const found = await allSettled(
       list.map(async (m) => {
-        const fromDep = step.dependsOn.map((d) => ctx.resultOf(d)?.outputs).find((o) => o && o.member === m.member)?.serverId;
+        const fromDep = replaced[String(m.member)] ?? step.dependsOn.map((d) => ctx.resultOf(d)?.outputs).find((o) => o && o.member === m.member)?.serverId;
         const id = typeof fromDep === 'string' ? fromDep : undefined;
         return { m, s: id ? await getServer(c, id) : await findMemberServer(c, ctx.group, { member: m.member, serverId: m.serverId, serverName: m.name }) };
       }),
@@ -208,11 +219,71 @@ export function serverSteps(deps: StepDeps) {
     return { found: { servers: ids } };
   };
 
+  /**
+   * A resumed wait (attempt > 1) first replaces the members' instances that this operation created and
+   * that went ERROR (NoValidHost, a failed boot) or were deleted by hand since: the ERROR instance is
+   * deleted, its volumes become available again, and the same boot request (recorded by server.create)
+   * is sent again. server.create is done in the journal and is not re-run, so without this a resume
+   * could never finish. Instances drctl reused (a standby it started) are never deleted here.
+   */
+  const replaceBroken = async (step: PlanStep, ctx: StepContext, c: SiteConnection): Promise<Record<string, string>> => {
+    const p = params(step);
+    const list = Array.isArray(p.members) ? (p.members as Array<Record<string, unknown>>) : [];
+    const replaced: Record<string, string> = {};
+    for (const m of list) {
+      const member = String(m.member);
+      const out = step.dependsOn.map((d) => ctx.resultOf(d)?.outputs).find((o) => o && o.member === member);
+      if (!out || typeof out.serverId !== 'string') continue;
+      const s = await getServer(c, out.serverId);
+      if (s && s.status !== 'ERROR') continue;
+      const boot = out.boot as BootRecord | undefined;
+      if (s && s.metadata[TAG.op] !== ctx.opId) throw serverError(s, c, ctx.opId);
+      if (!boot || typeof boot.flavorRef !== 'string' || typeof boot.bootVolumeId !== 'string') {
+        throw new DrctlError(StepCode.notFound, `The instance of member ${member} on ${c.name} (${out.serverId}) is ${s ? 'in ERROR' : 'gone'}, and drctl did not create it in this operation, so it cannot boot it again.`, {
+          hint: `Start or restore ${String(m.name ?? member)} on ${c.name} by hand (or re-plan after it is back), then run drctl apply again.`,
+        });
+      }
+      // An instance an interrupted earlier replacement already booted (crash after the POST) is adopted.
+      const again = (await taggedServers(c, ctx.group, { member, role: boot.metadata[TAG.role] === 'drill' ? 'drill' : 'production' })).find(
+        (x) => x.id !== out.serverId && x.metadata[TAG.op] === ctx.opId && x.status !== 'ERROR' && !gone(x),
+      );
+      if (again) {
+        replaced[member] = again.id;
+        continue;
+      }
+      if (s) {
+        deps.log.warn(`${s.name} (${s.id}) on ${c.name} is in ERROR${faultText(s) || '.'} Deleting it and booting ${s.name} again from the same volumes.`);
+        await deleteAndWait(c, s.id, ctx.signal);
+      }
+      const vols = [boot.bootVolumeId, ...(Array.isArray(boot.dataVolumeIds) ? boot.dataVolumeIds.filter((v) => typeof v === 'string') : [])];
+      await waitFor(
+        deps,
+        `the volumes of ${boot.name} to be detached on ${c.name}`,
+        async () => {
+          const got = await Promise.all(vols.map((v) => c.os.cinder.getVolume(v)));
+          const missing = vols.filter((_, i) => !got[i]);
+          if (missing.length) throw new DrctlError(StepCode.notFound, `Volume(s) ${missing.join(', ')} of ${boot.name} are gone from ${c.name}: nothing to boot it from.`, { hint: 'See drctl status; the operation cannot finish without them.' });
+          return got.every((v) => v!.status === 'available') ? true : undefined;
+        },
+        { timeoutMs: deps.poll.volumeTimeoutMs, signal: ctx.signal, hint: `Check the volumes on ${c.name} (openstack volume list); drctl apply resumes and waits again.` },
+      );
+      const made = await c.os.nova.createServer({ ...boot, dataVolumeIds: vols.slice(1), deleteOnTermination: false });
+      deps.log.info(`${boot.name} booted again on ${c.name} as ${made.id} (replacing ${out.serverId})`);
+      replaced[member] = made.id;
+    }
+    return replaced;
+  };
+
   const waitActive = async (step: PlanStep, ctx: StepContext): Promise<StepResult> => {
     const c = site(deps, step.site, step.id);
-    const ids = await memberIds(step, ctx, c);
-    await waitStatus(deps, c, ids, 'ACTIVE', `tier ${step.tier ?? '?'} to be ACTIVE on ${c.name}`, ctx.signal, listsOf(c));
-    return { found: { servers: ids } };
+    const replaced = ctx.attempt > 1 ? await replaceBroken(step, ctx, c) : {};
+    const ids = await memberIds(step, ctx, c, replaced);
+    await waitStatus(deps, c, ids, 'ACTIVE', `tier ${step.tier ?? '?'} to be ACTIVE on ${c.name}`, ctx.signal, listsOf(c), ctx.opId);
+    const n = Object.keys(replaced).length;
+    return {
+      found: { servers: ids },
+      ...(n ? { created: { servers: Object.values(replaced) }, outputs: { replaced } } : {}),
+    };
   };
 
   const tag = async (step: PlanStep, ctx: StepContext): Promise<StepResult> => {
@@ -329,20 +400,30 @@ export function serverSteps(deps: StepDeps) {
     // 4. Boot from the imported boot volume; drctl's tags go into the server metadata.
     const bootVol = await c.os.cinder.getVolume(boot.volumeId);
     if (bootVol && !bootVol.bootable) await c.os.cinder.setBootable(bootVol.id, true);
-    const made = await c.os.nova.createServer({
+    const request: BootRecord = {
       name,
       flavorRef: flavor!.id,
       bootVolumeId: boot.volumeId,
-      dataVolumeIds: data,
+      // Copies: the journal's scrubber writes a value met twice in one result as "[circular]".
+      dataVolumeIds: [...data],
       networks: netIds.length ? netIds.map((uuid) => ({ uuid })) : 'none',
-      ...(sgs.length ? { securityGroups: sgs } : {}),
+      ...(sgs.length ? { securityGroups: [...sgs] } : {}),
       ...(keyName ? { keyName } : {}),
-      metadata: tags,
-      deleteOnTermination: false,
-    });
+      metadata: { ...tags },
+    };
+    const made = await c.os.nova.createServer({ ...request, deleteOnTermination: false });
     return {
       created: { server: made.id },
-      outputs: { member, serverId: made.id, name, bootVolume: boot.volumeId, dataVolumes: data, ...(role === 'production' ? { captured: capturedOf(step, c, made.id, [boot, ...all.filter((i) => i !== boot)]) } : {}) },
+      outputs: {
+        member,
+        serverId: made.id,
+        name,
+        bootVolume: boot.volumeId,
+        dataVolumes: data,
+        // What server.wait-active sends again if this instance goes ERROR (resume after NoValidHost).
+        boot: request,
+        ...(role === 'production' ? { captured: capturedOf(step, c, made.id, [boot, ...all.filter((i) => i !== boot)]) } : {}),
+      },
     };
   };
 

@@ -433,7 +433,6 @@ t.test('an instance going ERROR on the target (seed 001): the run stops naming t
   // The documented way out: inspect the instance, delete it, apply again.
   await t.test(
     'way out: delete the ERROR instance and apply again',
-    knownBug('BUG (src/steps/servers.ts waitActive/memberIds + resume): server.create is already done, so the resume only re-runs server.wait-active, which fails "No server for member web-server-1 … Run drctl apply again: server.create makes it" forever (or "is in ERROR" forever if it is not deleted): the operation can never complete'),
     async (t) => {
       const c = await l.conns();
       await c.sites['site-b']!.os.nova.deleteServer(broken!);
@@ -443,6 +442,53 @@ t.test('an instance going ERROR on the target (seed 001): the run stops naming t
       t.same((await taggedCounts(await l.conns()))['site-b']!.servers, Object.fromEntries(MEMBERS.map((m) => [m, 1])), 'one instance per member');
     },
   );
+});
+
+t.test('an instance going ERROR on the target, left as it is: the next plain apply replaces it (drctl created it) and completes', async (t) => {
+  const l = await lab(t);
+  await l.apply();
+  await l.edit({ activeSite: 'site-b' });
+  let broken: string | undefined;
+  const r = await applyWith(l, {
+    args: { parallelism: 1 },
+    hook: (c) => {
+      const nova = c.sites['site-b']!.os.nova;
+      const create = nova.createServer.bind(nova);
+      nova.createServer = async (req) => {
+        const made = await create(req);
+        if (req.name === 'app-server-2' && !broken) {
+          broken = made.id;
+          const w = await MockWorld.open(l.worldPath);
+          w.site('site-b').nova.servers[made.id]!.error = { code: 500, message: 'No valid host was found. There are not enough hosts available.', at: w.now() };
+          w.touch();
+          await w.commit();
+        }
+        return made;
+      };
+    },
+  });
+  t.ok(broken, 'app-server-2 went ERROR after Nova accepted it');
+  t.equal(r.exitCode, 1);
+  t.match(r.stderr, /app-server-2 .* is in ERROR: Nova says "No valid host was found\. There are not enough hosts available\." \(fault 500\)/, 'what happened, in Nova\'s words');
+  t.match(r.stderr, /run drctl apply again: it deletes this instance and boots app-server-2 again from the same volumes/, 'what to do, and what drctl will do');
+  const op = await l.lastOp('failover');
+
+  // The operator frees capacity (nothing to do in the mock) and runs the same plain apply.
+  const again = await applyWith(l);
+  t.equal(again.exitCode, 0, 'the resume replaces the ERROR instance and completes', { stderr: again.stderr.slice(-3000) });
+  const done = (await l.state()).operations.find((x) => x.id === op.id)!;
+  t.equal(done.status, 'completed', 'the same operation completed');
+  const wait = done.steps.find((s) => s.name === 'server.wait-active' && s.attempt === 2)!;
+  t.ok(wait, 'the tier wait ran again');
+  const replaced = (wait.result?.outputs?.replaced ?? {}) as Record<string, string>;
+  t.same(Object.keys(replaced), ['app-server-2'], 'journal: the wait replaced app-server-2');
+  t.not(replaced['app-server-2'], broken, 'with a new instance');
+  const servers = await (await l.conns()).sites['site-b']!.os.nova.listServers({ detail: true });
+  t.notOk(servers.some((s) => s.id === broken), 'the ERROR instance is gone');
+  t.same(await activeOn(l), allOn('site-b'));
+  t.same((await taggedCounts(await l.conns()))['site-b']!.servers, Object.fromEntries(MEMBERS.map((m) => [m, 1])), 'one instance per member');
+  const app2 = servers.find((s) => s.id === replaced['app-server-2']);
+  t.equal(app2?.volumesAttached.length, 1, 'booted from the same imported volume');
 });
 
 t.test(
