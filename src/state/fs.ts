@@ -3,13 +3,29 @@
  * record the order of writes/fsyncs/renames and inject failures (ENOSPC, a crash before rename).
  * nodeStateFs() is the real implementation, kept at this edge.
  */
-import { constants, promises as fsp } from 'node:fs';
+import { close as closeCb, constants, fdatasync as fdatasyncCb, open as openCb, promises as fsp, write as writeCb } from 'node:fs';
+import { promisify } from 'node:util';
+
+const openFd = promisify(openCb);
+const writeFd = (fd: number, buf: Buffer, off: number, len: number): Promise<number> =>
+  new Promise((resolve, reject) => writeCb(fd, buf, off, len, null, (err, n) => (err ? reject(err) : resolve(n))));
+const datasyncFd = promisify(fdatasyncCb);
+const closeFd = promisify(closeCb);
 
 export interface FileHandleLike {
   /** Writes the whole string (UTF-8) from the start of the file. */
   writeAll(data: string): Promise<void>;
   /** fsync(2). */
   sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A file opened for appending (O_WRONLY|O_APPEND|O_CREAT): the state log. */
+export interface AppendHandleLike {
+  /** Appends the whole string (UTF-8) at the end of the file, in one write(2) where the OS allows. */
+  append(data: string): Promise<void>;
+  /** fdatasync(2): the appended data (and the file's size) are durable. */
+  datasync(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +54,8 @@ export interface StateFs {
   unlink(path: string): Promise<void>;
   /** fsync the directory so a rename in it is durable. */
   fsyncDir(dir: string): Promise<void>;
+  /** Opens (creating, mode 0600) a file for appending. */
+  openAppend(path: string): Promise<AppendHandleLike>;
 }
 
 export function errCode(err: unknown): string | undefined {
@@ -86,6 +104,25 @@ export function nodeStateFs(): StateFs {
       } catch (err) {
         if (errCode(err) !== 'ENOENT') throw err;
       }
+    },
+    async openAppend(p) {
+      // A plain descriptor, not a FileHandle: it stays open between appends (one per journal write)
+      // and is never closed behind our back by the garbage collector.
+      const fd = await openFd(p, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+      let closed = false;
+      return {
+        async append(data) {
+          const buf = Buffer.from(data, 'utf8');
+          let off = 0;
+          while (off < buf.length) off += await writeFd(fd, buf, off, buf.length - off);
+        },
+        datasync: () => datasyncFd(fd),
+        async close() {
+          if (closed) return;
+          closed = true;
+          await closeFd(fd);
+        },
+      };
     },
     async fsyncDir(dir) {
       const fh = await fsp.open(dir, 'r');

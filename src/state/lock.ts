@@ -61,7 +61,7 @@ export class LockHandle {
         l.leaseExpires = iso(env.now() + this.leaseMs);
         return { ...l };
       },
-      { lockId: this.id },
+      { lockId: this.id, noOperations: true },
     );
   }
 
@@ -91,9 +91,14 @@ export class LockHandle {
     this.stopRenewal();
     if (this.released) return;
     this.released = true;
-    await this.store.update((d) => {
-      if (d.lock?.id === this.id) delete d.lock;
-    });
+    // The end of a run: the whole state goes to a new snapshot and the log is dropped, so a state
+    // at rest is one complete file.
+    await this.store.update(
+      (d) => {
+        if (d.lock?.id === this.id) delete d.lock;
+      },
+      { compact: true },
+    );
   }
 }
 

@@ -1,19 +1,26 @@
 /**
  * The state store: lowdb over the durable AtomicJsonFile adapter, plus the cross-process write mutex.
  *
- * Every change is one update(): take `<state>.lock` with an exclusive create (O_EXCL), re-read the file
- * if another process replaced it since we last saw it, check the caller still holds the drctl lock,
- * apply the change to a copy, serial+1, atomic write, drop the mutex. The mutex is held for
- * milliseconds; the drctl lock (in the file, with a lease) is what keeps a second apply out.
+ * Every change is one update(): take `<state>.lock` with an exclusive create (O_EXCL), re-read the
+ * state if another process changed it since we last saw it (snapshot or log), check the caller still
+ * holds the drctl lock, apply the change in place, serial+1, one durable write, drop the mutex. The
+ * mutex is held for milliseconds; the drctl lock (in the file, with a lease) keeps a second apply out.
+ *
+ * The durable write is an APPEND of one record to the state's log (`<state>.wal`, see wal.ts) when the
+ * change says what it touches (a journal transition: one operation and some of its steps; a lease
+ * renewal: only the lock), or a COMPACTION (the whole state as a new snapshot, the log removed) for
+ * anything else, for the lock's release, when the log passed its size limit, and whenever the log on
+ * disk is not one this store knows to be clean.
  */
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { DrctlError } from '../errors.js';
-import { AtomicJsonFile, ioError } from './adapter.js';
+import { AtomicJsonFile, ioError, type WriteHooks } from './adapter.js';
 import { StateCode } from './codes.js';
 import { errCode, type FileStat } from './fs.js';
 import { iso, type StateEnv } from './env.js';
 import { STATE_FORMAT_VERSION, type StateData } from './types.js';
+import { WalShadow } from './wal.js';
 
 export interface StateStoreOptions {
   /** Path of the state file (default .drctl/state.json, chosen by the CLI). */
@@ -25,6 +32,8 @@ export interface StateStoreOptions {
   mutexStaleMs?: number;
   /** Told about abandoned mutexes that were removed. */
   warn?: (message: string) => void;
+  /** The log is compacted once it is larger than this and than twice the snapshot (default 4 MiB). */
+  walMaxBytes?: number;
 }
 
 export interface UpdateOptions {
@@ -37,6 +46,10 @@ export interface UpdateOptions {
   operation?: string;
   /** With `operation`: the ids of the only steps of it fn changes (the others are re-used as encoded). */
   steps?: readonly string[];
+  /** fn changes no operation, only top-level fields (the lock): the write can be a small log record. */
+  noOperations?: boolean;
+  /** Write the whole state as a new snapshot and drop the log (the lock's release at the end of a run). */
+  compact?: boolean;
 }
 
 interface PendingUpdate {
@@ -53,17 +66,43 @@ interface MutexContent {
 }
 
 /**
- * TEST HOOK for test/apply/crash.test.ts — inert unless DRCTL_TEST_KILL_AT_TRANSITION is set.
- * "K": this process SIGKILLs itself right after its K-th durable state write (a journal transition);
- * "K-": right before the K-th write reaches the disk (whatever ran since write K-1 is unrecorded).
+ * TEST HOOK for test/apply/crash.test.ts and test/state/crash-wal.test.ts — inert unless
+ * DRCTL_TEST_KILL_AT_TRANSITION is set. This process SIGKILLs itself at its K-th durable state write
+ * (a journal transition; writes are counted from 1 per process):
+ *   "K"   right after write K is durable;
+ *   "K-"  right before write K touches the disk (whatever ran since write K-1 is unrecorded);
+ *   "K~"  in the middle of write K: an append's record is in the log but not fdatasync'ed; a
+ *         compaction's new snapshot is in its temp file, not renamed;
+ *   "K%"  write K torn: only the first half of the appended record reaches the log (a compaction:
+ *         as "K-");
+ *   "K<"  write K is made a compaction, killed before its rename;
+ *   "K>"  write K is made a compaction, killed after its rename, before the old log is removed.
  */
-const killAt = /^(\d+)(-?)$/.exec(process.env.DRCTL_TEST_KILL_AT_TRANSITION ?? '');
+const killAt = /^(\d+)([-~%<>]?)$/.exec(process.env.DRCTL_TEST_KILL_AT_TRANSITION ?? '');
 let durableWrites = 0;
-function crashTestHook(when: 'before' | 'after'): void {
+const die = (): void => void process.kill(process.pid, 'SIGKILL');
+/** The kill marker for the write about to be made, if the hook targets it. */
+function crashMarker(): string | undefined {
+  if (!killAt || Number(killAt[1]) !== durableWrites + 1) return undefined;
+  return killAt[2];
+}
+function crashTestHook(when: 'before' | 'after', compaction = false): void {
   if (!killAt) return;
-  if (when === 'after') durableWrites += 1;
-  const k = when === 'after' ? durableWrites : durableWrites + 1;
-  if (k === Number(killAt[1]) && (killAt[2] === '-') === (when === 'before')) process.kill(process.pid, 'SIGKILL');
+  if (when === 'after') {
+    durableWrites += 1;
+    if (Number(killAt[1]) === durableWrites && killAt[2] === '') die();
+    return;
+  }
+  const m = crashMarker();
+  if (m === '-' || (m === '%' && compaction)) die();
+}
+function crashHooks(compaction: boolean): WriteHooks {
+  const m = crashMarker();
+  if (m === '~') return compaction ? { tempSynced: die } : { appended: die };
+  if (m === '%' && !compaction) return { torn: die };
+  if (m === '<') return { tempSynced: die };
+  if (m === '>') return { renamed: die };
+  return {};
 }
 
 function sameStat(a: FileStat | null, b: FileStat | null): boolean {
@@ -83,6 +122,11 @@ export class StateStore {
   private readonly mutexTimeoutMs: number;
   private readonly mutexStaleMs: number;
   private readonly warn: (m: string) => void;
+  private readonly walMaxBytes: number;
+  /** What was last persisted, finely enough to encode a log record of just the change. */
+  private readonly shadow = new WalShadow();
+  /** A snapshot exists on disk (as of the last refresh/write). */
+  private snapshotOnDisk = false;
 
   constructor(opts: StateStoreOptions) {
     this.path = opts.path;
@@ -94,6 +138,20 @@ export class StateStore {
     this.mutexTimeoutMs = opts.mutexTimeoutMs ?? 10_000;
     this.mutexStaleMs = opts.mutexStaleMs ?? 30_000;
     this.warn = opts.warn ?? (() => undefined);
+    this.walMaxBytes = opts.walMaxBytes ?? 4 * 1024 * 1024;
+  }
+
+  /** Path of the state's write-ahead log (`<state>.wal`). */
+  get walPath(): string {
+    return this.adapter.wal;
+  }
+
+  /** (Re-)reads snapshot + log into db.data; the shadow then describes it. */
+  private async readDisk(): Promise<void> {
+    const data = await this.adapter.read();
+    this.snapshotOnDisk = data !== null;
+    this.db.data = data ?? this.fresh();
+    this.shadow.reset(this.db.data);
   }
 
   private fresh(): StateData {
@@ -106,7 +164,8 @@ export class StateStore {
       throw ioError('read the state file', this.path, e);
     });
     if (st === null) return null;
-    await this.db.read();
+    await this.readDisk();
+    if (!this.snapshotOnDisk) return null;
     this.seen = st;
     this.loaded = true;
     return structuredClone(this.db.data);
@@ -177,6 +236,7 @@ export class StateStore {
             continue;
           }
           try {
+            if (p.opts.operation !== undefined) this.shadow.ensure(draft, p.opts.operation);
             accepted.push({ p, out: p.fn(draft) });
           } catch (err) {
             reject(p, err);
@@ -195,28 +255,44 @@ export class StateStore {
         queue = restart;
       }
       if (accepted.length === 0) return;
-      if (accepted.every((a) => a.p.opts.operation !== undefined)) {
-        const steps = new Map<string, Set<string>>();
+      // Which operations (and which of their steps) changed, when every change says so.
+      const declared = accepted.every((a) => a.p.opts.operation !== undefined || a.p.opts.noOperations === true);
+      const changed = new Map<string, Set<string>>();
+      if (declared) {
         for (const a of accepted) {
-          const set = steps.get(a.p.opts.operation!) ?? new Set<string>();
+          if (a.p.opts.operation === undefined) continue;
+          const set = changed.get(a.p.opts.operation) ?? new Set<string>();
           for (const id of a.p.opts.steps ?? []) set.add(id);
-          steps.set(a.p.opts.operation!, set);
+          changed.set(a.p.opts.operation, set);
         }
-        this.adapter.forget(
-          draft.operations.filter((o) => steps.has(o.id)).map((o) => ({ op: o, steps: o.steps.filter((st) => steps.get(o.id)!.has(st.id)) })),
-        );
+        this.adapter.forget(draft.operations.filter((o) => changed.has(o.id)).map((o) => ({ op: o, steps: o.steps.filter((st) => changed.get(o.id)!.has(st.id)) })));
       } else this.adapter.forget('all');
+      const marker = crashMarker();
+      const append =
+        declared &&
+        this.snapshotOnDisk &&
+        this.adapter.canAppend() &&
+        !accepted.some((a) => a.p.opts.compact) &&
+        this.adapter.walBytes() < Math.max(this.walMaxBytes, 2 * this.adapter.lastSnapshotBytes) &&
+        marker !== '<' &&
+        marker !== '>';
       const serial = draft.serial;
       draft.serial = serial + 1;
       this.db.data = draft;
       try {
-        crashTestHook('before');
-        await this.db.write();
+        crashTestHook('before', !append);
+        if (append) {
+          const line = this.shadow.encode(draft, draft.serial, changed, (s, json) => this.adapter.rememberStep(s, json));
+          await this.adapter.append(line, draft.lineage, crashHooks(false));
+        } else {
+          await this.adapter.compact(draft, crashHooks(true));
+          this.shadow.reset(draft);
+        }
       } catch (err) {
         // What the failed write left on disk is the truth: read it again before the next change.
         draft.serial = serial;
         this.loaded = false;
-        await this.db.read().then(
+        await this.readDisk().then(
           () => (this.loaded = true),
           () => undefined,
         );
@@ -225,7 +301,10 @@ export class StateStore {
       }
       crashTestHook('after');
       this.loaded = true;
-      this.seen = await this.env.fs.stat(this.path).catch(() => null);
+      if (!append) {
+        this.snapshotOnDisk = true;
+        this.seen = await this.env.fs.stat(this.path).catch(() => null);
+      }
       for (const a of accepted) later.push(() => a.p.resolve(a.out));
     } finally {
       await this.releaseMutex();
@@ -238,9 +317,11 @@ export class StateStore {
   private async pristine(lineage: string): Promise<StateData> {
     if ((await this.env.fs.stat(this.path)) === null) {
       this.db.data = { ...this.fresh(), lineage };
+      this.snapshotOnDisk = false;
+      this.shadow.reset(this.db.data);
       return this.db.data;
     }
-    await this.db.read();
+    await this.readDisk();
     return this.db.data;
   }
 
@@ -249,11 +330,17 @@ export class StateStore {
     const st = await this.env.fs.stat(this.path).catch((e) => {
       throw ioError('read the state file', this.path, e);
     });
+    const ws = st === null ? null : await this.env.fs.stat(this.adapter.wal).catch((e) => {
+      throw ioError('read the state log', this.adapter.wal, e);
+    });
     if (st === null) {
       if (this.loaded && needsExisting) throw new DrctlError(StateCode.lockLost, `The state file ${this.path} was removed while this drctl held its lock. It stops here without touching anything else.`, { exitCode: 3 });
       this.db.data = this.fresh();
-    } else if (!this.loaded || !sameStat(st, this.seen)) {
-      await this.db.read();
+      this.snapshotOnDisk = false;
+      this.shadow.reset(this.db.data);
+    } else if (!this.loaded || !sameStat(st, this.seen) || !this.adapter.walMatches(ws)) {
+      await this.readDisk();
+      this.seen = st;
       this.loaded = true;
     }
     return this.db.data;

@@ -145,7 +145,8 @@ t.test('resume: done steps are skipped (results still available), intent steps r
 
 t.test('the journal is written BEFORE each side effect: a failed intent write means the step never runs', async (t) => {
   let fail = false;
-  const rec = recordingFs(memoryFs(), (op, p) => (fail && op === 'writeAll' && p.includes('.tmp') ? errno('ENOSPC', 'no space left on device') : undefined));
+  // A journal write is an append to the state log, or a whole new snapshot (temp file): fail both.
+  const rec = recordingFs(memoryFs(), (op, p) => (fail && ((op === 'writeAll' && p.includes('.tmp')) || op === 'append') ? errno('ENOSPC', 'no space left on device') : undefined));
   const h = await harness({}, { fs: rec.fs });
   const op = await h.open([step('a', 'server.stop', 'preparation'), step('b', 'server.stop', 'preparation', ['a'])]);
   const res = h.run(op, {
@@ -174,7 +175,8 @@ t.test('a step finishing and its dependents starting are one journal write', asy
   rec.log.length = 0;
   const res = await h.run(op);
   t.equal(res.status, 'completed');
-  const writes = rec.log.filter((l) => l.startsWith('fsyncDir')).length;
+  // A durable write: an fdatasync'ed append to the state log, or a snapshot's rename + directory fsync.
+  const writes = rec.log.filter((l) => l.startsWith('fsyncDir') || l.startsWith('datasync')).length;
   // status running · intent a · done a + intent b,c · done b (+ c, same tick) + intent d · done d · close
   t.ok(writes <= 6, `${writes} durable writes for 4 steps (≤ 6)`);
   const st = (await h.store.load())!.operations[0]!.steps;

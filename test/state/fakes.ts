@@ -1,6 +1,13 @@
 /** Test doubles for the state layer: a fake clock + timer, a recording / fault-injecting fs. */
 import { defaultStateEnv, type IntervalTimer, type StateEnv } from '../../src/state/env.js';
 import { nodeStateFs, type StateFs } from '../../src/state/fs.js';
+import { readStateFile } from '../../src/state/adapter.js';
+import type { StateData } from '../../src/state/types.js';
+
+/** The state as durable on disk: snapshot + log (what a new drctl process would read). */
+export async function durable(file: string, fs?: StateFs): Promise<StateData | null> {
+  return readStateFile(file, fs);
+}
 
 export const T0 = Date.parse('2025-06-01T09:00:00.000Z');
 
@@ -61,7 +68,7 @@ export function fakeWorld(over: Partial<StateEnv> = {}, start = T0): FakeWorld {
   return { env, timer, alive, advance: (ms) => void (t += ms), now: () => t };
 }
 
-export type FsOp = 'readFile' | 'stat' | 'mkdirp' | 'open' | 'writeAll' | 'sync' | 'close' | 'rename' | 'link' | 'copyFile' | 'unlink' | 'fsyncDir';
+export type FsOp = 'readFile' | 'stat' | 'mkdirp' | 'open' | 'writeAll' | 'sync' | 'close' | 'rename' | 'link' | 'copyFile' | 'unlink' | 'fsyncDir' | 'openAppend' | 'append' | 'datasync';
 
 /**
  * Wraps an fs, records every call as "op path[ -> path2]" and lets a test fail one: `fault(op, path)`
@@ -98,6 +105,15 @@ export function recordingFs(inner: StateFs = nodeStateFs(), fault?: (op: FsOp, p
     copyFile: (a, b) => rec('copyFile', a, () => inner.copyFile(a, b), b),
     unlink: (p) => rec('unlink', p, () => inner.unlink(p)),
     fsyncDir: (p) => rec('fsyncDir', p, () => inner.fsyncDir(p)),
+    openAppend: (p) =>
+      rec('openAppend', p, async () => {
+        const h = await inner.openAppend(p);
+        return {
+          append: (d: string) => rec('append', p, () => h.append(d)),
+          datasync: () => rec('datasync', p, () => h.datasync()),
+          close: () => rec('close', p, () => h.close()),
+        };
+      }),
   };
   return { fs, log };
 }
@@ -159,6 +175,18 @@ export function memoryFs(): StateFs & { files: Map<string, string> } {
       meta.delete(p);
     },
     async fsyncDir() {},
+    async openAppend(p) {
+      if (!files.has(p)) {
+        files.set(p, '');
+        touch(p);
+      }
+      return {
+        // Appends to whatever file the path names now (memory has no inodes to hold on to).
+        append: async (d) => void files.set(p, (files.get(p) ?? '') + d),
+        datasync: async () => undefined,
+        close: async () => undefined,
+      };
+    },
   };
 }
 

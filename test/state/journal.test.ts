@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import type { Phase, PlanStep, StepName } from '../../src/plan/types.js';
@@ -14,7 +14,7 @@ import {
 import { acquireLock } from '../../src/state/lock.js';
 import { StateStore } from '../../src/state/store.js';
 import type { StepStatus } from '../../src/state/types.js';
-import { fakeWorld } from './fakes.js';
+import { durable, fakeWorld } from './fakes.js';
 
 const step = (id: string, name: StepName, phase: Phase, dependsOn: string[] = [], params?: Record<string, unknown>): PlanStep => ({
   id,
@@ -75,12 +75,12 @@ t.test('journal transitions: open → intent → done/failed → close, each one
   t.equal(op.progress, 0);
   t.equal(op.who, 'alice@host-a');
   t.same(op.steps.map((s) => [s.id, s.status, s.attempt]), FAILOVER.map((s) => [s.id, 'pending', 0]));
-  const disk = () => JSON.parse(readFileSync(file, 'utf8'));
-  t.equal(disk().serial, serial0 + 1);
+  const disk = async () => (await durable(file))! as any;
+  t.equal((await disk()).serial, serial0 + 1);
 
   w.advance(1000);
   await journal.stepIntent(op.id, 'pre');
-  let s = disk();
+  let s = await disk();
   t.equal(s.serial, serial0 + 2, 'intent is its own write');
   t.equal(s.operations[0].steps[0].status, 'intent', 'intent is on disk before the side effect');
   t.equal(s.operations[0].steps[0].attempt, 1);
@@ -113,7 +113,7 @@ t.test('journal transitions: open → intent → done/failed → close, each one
   t.equal(rec.status, 'completed');
   t.equal(rec.progress, 100);
   t.equal(rec.completedAt, new Date(w.now()).toISOString());
-  t.same(disk().operations[0].status, 'completed');
+  t.same((await disk()).operations[0].status, 'completed');
   t.match(rec.events!.map((e) => e.message), ['opened by alice@host-a', 'running → completed']);
 });
 
@@ -170,7 +170,9 @@ t.test('secrets never reach the journal: params, results, errors, messages are s
   await journal.stepDone(op.id, 's', { created: { volume: 'v-1' }, outputs: { secret: 's3cr3t', keyringKey: 'AQBx', fine: 'ok' } });
   await journal.addWarning(op.id, 'retrying with password=hunter2');
   await journal.setStatus(op.id, 'failed', { errorMessage: 'Authorization: Bearer abcdefghijklmnop' });
-  const text = readFileSync(file, 'utf8');
+  // Snapshot and log both (the log holds the changes since the snapshot).
+  const text = readFileSync(file, 'utf8') + (existsSync(`${file}.wal`) ? readFileSync(`${file}.wal`, 'utf8') : '');
+  t.ok(existsSync(`${file}.wal`), 'the transitions went to the log');
   for (const secret of ['T0K3N-abc', 'hunter2', 'gAAAAABmZ0123456789', 's3cr3t', 'AQBx', 'abcdefghijklmnop']) {
     t.notMatch(text, secret, `${secret} not in the state file`);
   }

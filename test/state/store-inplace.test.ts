@@ -4,14 +4,14 @@
  * no trace, the others of its batch are written; a failed write leaves memory as the disk says; the
  * journal hands out snapshots that later transitions do not change.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { Journal } from '../../src/state/journal.js';
 import { acquireLock } from '../../src/state/lock.js';
 import { StateStore } from '../../src/state/store.js';
 import type { StateData } from '../../src/state/types.js';
-import { errno, fakeWorld, recordingFs } from './fakes.js';
+import { durable, errno, fakeWorld, recordingFs } from './fakes.js';
 
 function setup(t: Test, fault?: Parameters<typeof recordingFs>[1]) {
   const dir = t.testdir({});
@@ -75,36 +75,44 @@ t.test('journal snapshots do not change with later transitions', async (t) => {
   await lock.release();
 });
 
-t.test('operations serialized once and reused: the file is always JSON.stringify of the state', async (t) => {
+t.test('operations serialized once and reused: snapshot + log are always the state, a compaction is JSON.stringify of it', async (t) => {
   const { file, store } = setup(t);
   const lock = await acquireLock(store, { operation: 'test' });
   const j = new Journal(store, lock);
   const step = (id: string) => ({ id, name: 'server.create' as const, phase: 'instances' as const, dependsOn: [], description: id, params: { member: id } });
   const a = await j.open({ type: 'failover', group: 'a', steps: [step('s1'), step('s2')] });
   const b = await j.open({ type: 'failover', group: 'b', steps: [step('s1')] });
-  const exact = (label: string) => {
+  const exact = async (label: string) => {
     const text = readFileSync(file, 'utf8');
-    t.equal(text, `${JSON.stringify(JSON.parse(text))}\n`, `${label}: canonical JSON`);
-    return JSON.parse(text) as StateData;
+    t.equal(text, `${JSON.stringify(JSON.parse(text))}\n`, `${label}: the snapshot is canonical JSON`);
+    return (await durable(file))!;
   };
   await Promise.all([j.stepIntent(a.id, 's1'), j.stepIntent(b.id, 's1')]);
   await j.stepDone(a.id, 's1', { created: { server: 'x' } });
-  let d = exact('after transitions');
+  let d = await exact('after transitions');
   t.equal(d.operations[0]!.steps[0]!.status, 'done', 'a changed');
   t.equal(d.operations[1]!.steps[0]!.status, 'intent', 'b kept');
   // A change that does not say which operation it touches (here: one of them) is written too.
   await store.update((x) => {
     x.operations[1]!.warnings.push('changed behind the journal');
   });
-  d = exact('after an undeclared change');
+  d = await exact('after an undeclared change');
+  t.notOk(existsSync(`${file}.wal`), 'an undeclared change compacts: no log left');
   t.same(d.operations[1]!.warnings, ['changed behind the journal'], 'undeclared change persisted');
   await j.stepDone(b.id, 's1');
-  d = exact('after more transitions');
+  d = await exact('after more transitions');
+  t.ok(existsSync(`${file}.wal`), 'transitions after it are appended to the log again');
   t.same(d.operations[1]!.warnings, ['changed behind the journal'], 'and kept by later writes');
   t.equal(d.operations[1]!.steps[0]!.status, 'done');
-  t.ok(d.lock, 'the lock (top-level) is written with every write');
+  t.ok(d.lock, 'the lock (top-level) is kept');
+  const before = JSON.parse(JSON.stringify(d)) as StateData;
   await lock.release();
-  t.notOk(exact('after release').lock, 'lock released');
+  const after = await exact('after release');
+  t.notOk(after.lock, 'lock released');
+  t.notOk(existsSync(`${file}.wal`), 'the release compacts: the snapshot alone is the state');
+  delete before.lock;
+  t.same({ ...after, serial: 0 }, { ...before, serial: 0 }, 'the compacted snapshot holds everything the log had');
+  t.equal(after.serial, before.serial + 1);
 });
 
 t.test('every journal change keeps the file byte-equal to JSON.stringify of the state', async (t) => {
@@ -116,6 +124,9 @@ t.test('every journal change keeps the file byte-equal to JSON.stringify of the 
     const text = readFileSync(file, 'utf8');
     t.equal(text, `${JSON.stringify(JSON.parse(text))}\n`, label);
   };
+  // Every 4th change is followed by a compaction of everything so far (what a release or a long
+  // log does): the snapshot it writes must be the state too.
+  let n = 0;
   const a = await j.open({ type: 'failover', group: 'a', steps: [step('s1'), step('s2'), step('s3')] });
   const b = await j.open({ type: 'drill', group: 'b', steps: [step('s1')] });
   const moves: Array<[string, () => Promise<unknown>]> = [
@@ -136,10 +147,17 @@ t.test('every journal change keeps the file byte-equal to JSON.stringify of the 
   for (const [label, move] of moves) {
     const rec = (await move()) as { id: string };
     canonical(label);
-    const onFile = (JSON.parse(readFileSync(file, 'utf8')) as StateData).operations.find((o) => o.id === rec.id);
-    t.same(onFile, JSON.parse(JSON.stringify(rec)), `${label}: the file holds the operation as it is in memory`);
+    const onFile = (await durable(file))!.operations.find((o) => o.id === rec.id);
+    t.same(onFile, JSON.parse(JSON.stringify(rec)), `${label}: snapshot + log hold the operation as it is in memory`);
+    if (++n % 4 === 0) {
+      const whole = await durable(file);
+      await store.update(() => undefined, { compact: true });
+      const snap = JSON.parse(readFileSync(file, 'utf8')) as StateData;
+      t.same({ ...snap, serial: 0 }, { ...whole, serial: 0 }, `${label}: a compaction writes the same state`);
+      t.notOk(existsSync(`${file}.wal`), `${label}: and removes the log`);
+    }
   }
-  const d = JSON.parse(readFileSync(file, 'utf8')) as StateData;
+  const d = (await durable(file))!;
   const op = d.operations.find((o) => o.id === a.id)!;
   t.same(op.steps.map((s) => [s.status, s.compensation?.status ?? null]), [['done', 'failed'], ['rolled_back', 'done'], ['failed', null]], 'every step as changed');
   t.equal(op.dataLossWindowSeconds, 42);

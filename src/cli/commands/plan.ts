@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { Inventory } from '../../discovery/types.js';
@@ -14,7 +14,7 @@ import type { JournalView } from '../../plan/types.js';
 import { formatDiagnostic } from '../../spec/diagnostics.js';
 import { loadSpec, type SpecLoadResult } from '../../spec/load.js';
 import type { LoadedSpec } from '../../spec/types.js';
-import { parseState } from '../../state/adapter.js';
+import { readStateFile } from '../../state/adapter.js';
 import { discoverForCli } from '../connect.js';
 import { DEFAULT_STATE, type GlobalArgs } from '../context.js';
 import type { IoHost } from '../io.js';
@@ -43,17 +43,9 @@ export interface PlanDeps {
   now: () => Date;
 }
 
-/** Reads the state file (absent = empty journal) into the planner's JournalView. */
+/** Reads the state (snapshot + its log; absent = empty journal) into the planner's JournalView. */
 export async function readJournalView(args: GlobalArgs): Promise<JournalView> {
-  const file = args.state ?? DEFAULT_STATE;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return journalViewFromState(null);
-    throw err;
-  }
-  return journalViewFromState(parseState(text, file));
+  return journalViewFromState(await readStateFile(args.state ?? DEFAULT_STATE));
 }
 
 export async function runPlan(argv: PlanArgs, io: IoHost, deps: PlanDeps): Promise<number> {
