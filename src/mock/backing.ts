@@ -7,7 +7,7 @@
  */
 import { clusterOf, createImage, enableMirroring } from './ceph.js';
 import { arrayOf, createArrayVolume, gib, GIB, peerArray, removeArrayVolume, renameArrayVolume, volumeByName } from './pure.js';
-import type { SiteData, VolumeRec } from './types.js';
+import type { PureVolumeRec, SiteData, VolumeRec } from './types.js';
 import type { MockWorld } from './world.js';
 
 export const pureVolumeName = (id: string, pod?: string | null): string => `${pod ? `${pod}::` : ''}volume-${id}-cinder`;
@@ -63,11 +63,24 @@ export function backingName(site: SiteData, vol: VolumeRec): string | undefined 
 
 export interface Manageable {
   name: string;
+  /**
+   * The reference as the backend's driver lists it (and manage_existing wants it back): Cinder's Pure
+   * driver `{name}`, the RBD driver `{'source-name'}`.
+   */
+  reference: Record<string, string>;
   sizeGiB: number;
   cinderId: string | null;
-  /** reason it is not safe to manage */
+  /** safe_to_manage */
+  safe: boolean;
+  /** reason it is not safe to manage (Pure: '' when safe, as the driver returns it; RBD: null) */
   reason: string | null;
 }
+
+/** Cinder's Pure driver joins its reasons with ' && ' (get_manageable_volumes). */
+const PURE_NOT_SAFE = { managed: 'Volume already managed', pod: 'Volume is in a Pod' } as const;
+
+/** Whether this site's Cinder manages pod volumes (see MockSettings.managePodVolumes; stock: no). */
+export const managesPodVolumes = (world: MockWorld): boolean => world.settings.managePodVolumes === true;
 
 /** What `GET /manageable_volumes` lists: every object on the backend, with whether Cinder owns it. */
 export function manageableObjects(world: MockWorld, site: SiteData): Manageable[] {
@@ -75,20 +88,37 @@ export function manageableObjects(world: MockWorld, site: SiteData): Manageable[
   const a = arrayOf(site);
   const out: Manageable[] = [];
   if (a) {
+    const pods = managesPodVolumes(world);
     for (const v of Object.values(a.volumes)) {
       if (v.destroyed) continue;
       const owner = ix.cinderByArrayVolume.get(v.id);
-      out.push({ name: v.name, sizeGiB: gib(v.provisioned), cinderId: owner?.id ?? null, reason: owner ? 'Volume already managed.' : null });
+      const why = [...(owner ? [PURE_NOT_SAFE.managed] : []), ...(v.name.includes('::') && !pods ? [PURE_NOT_SAFE.pod] : [])];
+      out.push({ name: v.name, reference: { name: v.name }, sizeGiB: gib(v.provisioned), cinderId: owner?.id ?? null, safe: why.length === 0, reason: why.join(' && ') });
     }
   }
   const c = clusterOf(site);
   if (c && site.storage.driver === 'ceph') {
     for (const img of Object.values(c.pools[site.storage.pool]?.images ?? {})) {
       const owner = ix.cinderByImage.get(img.name);
-      out.push({ name: img.name, sizeGiB: gib(img.size), cinderId: owner?.id ?? null, reason: owner ? 'already managed' : null });
+      out.push({ name: img.name, reference: { 'source-name': img.name }, sizeGiB: gib(img.size), cinderId: owner?.id ?? null, safe: !owner, reason: owner ? 'already managed' : null });
     }
   }
   return out.sort((x, y) => (x.name < y.name ? -1 : 1));
+}
+
+/**
+ * Renames a pod volume on this array and its mirror in the peer's linked pod: a pod's volumes are one
+ * namespace on both arrays (ActiveCluster: the same volume; ActiveDR: the pod's contents replicate).
+ */
+function renamePodAware(world: MockWorld, site: SiteData, av: PureVolumeRec, name: string): void {
+  const a = arrayOf(site)!;
+  const old = av.name;
+  const pod = av.pod ? a.pods[av.pod] : undefined;
+  renameArrayVolume(world, a, av, name);
+  if (!pod?.linked) return;
+  const peer = peerArray(world, site.name);
+  const mirror = peer ? volumeByName(peer.array, old) : undefined;
+  if (peer && mirror && !volumeByName(peer.array, name)) renameArrayVolume(world, peer.array, mirror, name);
 }
 
 /**
@@ -102,13 +132,24 @@ export function manageBacking(world: MockWorld, site: SiteData, vol: VolumeRec, 
   const ix = world.index(site.name);
   const a = arrayOf(site);
   if (a) {
-    const av = name ? volumeByName(a, name) : sid ? a.volumes[sid] : undefined;
-    if (!av || av.destroyed) return { error: `Manage existing volume failed due to invalid backend reference ${JSON.stringify(ref)}: Unable to find Purity ref with name=${name ?? sid}` };
+    // Cinder's Pure driver (_validate_manage_existing_vol_type, _validate_manage_existing_ref): the
+    // reference is {name}; sync-replicated types and pod volumes are refused unless the setting says so.
+    const invalid = (reason: string) => ({ error: `Manage existing volume failed due to invalid backend reference ${JSON.stringify(ref)}: ${reason}` });
+    const pname = typeof ref.name === 'string' && ref.name ? ref.name : undefined;
+    if (!pname) return invalid("manage_existing requires a 'name' key to identify an existing volume.");
+    const pods = managesPodVolumes(world);
+    if (!pods && vol.typeId && site.cinder.types[vol.typeId]?.extraSpecs.replication_type === '<in> sync') {
+      return { error: 'Volume type mismatch: Unable to managed volume with type requiring sync replication enabled.' };
+    }
+    if (!pods && pname.includes('::')) return invalid('Unable to manage volume in a Pod');
+    const av = volumeByName(a, pname);
+    if (!av || av.destroyed) return invalid(`Unable to find Purity ref with name=${pname}`);
     if (ix.cinderByArrayVolume.has(av.id)) return { error: `Manage existing volume failed: volume ${av.name} is already managed by Cinder.` };
-    renameArrayVolume(world, a, av, pureVolumeName(vol.id, av.pod));
+    renamePodAware(world, site, av, pureVolumeName(vol.id, av.pod));
     vol.backing = { arrayVolumeId: av.id };
     return { size: gib(av.provisioned) };
   }
+  void sid;
   const c = clusterOf(site);
   if (c && site.storage.driver === 'ceph') {
     const pool = c.pools[site.storage.pool];
@@ -125,12 +166,17 @@ export function manageBacking(world: MockWorld, site: SiteData, vol: VolumeRec, 
   return { error: 'Manage existing volume failed: the backend has no storage.' };
 }
 
-/** The driver side of unmanage: Pure renames to `<name>-unmanaged`; RBD leaves the image. */
+/**
+ * The driver side of unmanage: Pure renames the volume it knows (`volume-<id>-cinder`, in its pod) to
+ * `<name>-unmanaged`; a name that no longer exists (the peer's Cinder managed the pod volume under its
+ * own name since) is left alone, as the driver logs and ignores "does not exist". RBD leaves the image.
+ */
 export function unmanageBacking(world: MockWorld, site: SiteData, vol: VolumeRec): void {
   const a = arrayOf(site);
   if (a && vol.backing?.arrayVolumeId) {
     const av = a.volumes[vol.backing.arrayVolumeId];
-    if (av) renameArrayVolume(world, a, av, `${av.name}-unmanaged`);
+    const known = av && [pureVolumeName(vol.id), pureVolumeName(vol.id, av.pod)].includes(av.name);
+    if (av && known) renamePodAware(world, site, av, `${av.name}-unmanaged`);
   }
   delete vol.backing;
   world.touch();

@@ -555,8 +555,8 @@ function manageableList(ctx: RouteContext, detail: boolean): MockResponse {
   return ok({
     'manageable-volumes': page.items.map((m) =>
       detail
-        ? { reference: { 'source-name': m.name }, size: m.sizeGiB, safe_to_manage: m.cinderId === null, reason_not_safe: m.reason, cinder_id: m.cinderId, extra_info: null }
-        : { reference: { 'source-name': m.name }, size: m.sizeGiB, safe_to_manage: m.cinderId === null },
+        ? { reference: m.reference, size: m.sizeGiB, safe_to_manage: m.safe, reason_not_safe: m.reason, cinder_id: m.cinderId, extra_info: null }
+        : { reference: m.reference, size: m.sizeGiB, safe_to_manage: m.safe },
     ),
   });
 }

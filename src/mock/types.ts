@@ -19,6 +19,15 @@ export interface MockSettings {
   transferSeconds: number;
   /** Keystone token lifetime. */
   tokenTtlSeconds: number;
+  /**
+   * Pure sites: whether Cinder's driver manages volumes in a pod (sync replication). The stock driver
+   * (openstack/cinder cinder/volume/drivers/pure.py) does not: get_manageable_volumes lists a pod volume
+   * (`<pod>::<vol>`) with safe_to_manage false, "Volume is in a Pod", and manage_existing refuses a pod
+   * volume ("Unable to manage volume in a Pod") and a volume type with replication_type `<in> sync`
+   * ("Unable to managed volume with type requiring sync replication enabled."). Default false: stock.
+   * true models a driver that manages pod volumes (the volume keeps its pod; the rename stays in it).
+   */
+  managePodVolumes?: boolean;
 }
 
 export const DEFAULT_SETTINGS: MockSettings = {

@@ -32,6 +32,23 @@ export function pickManageHost(services: CinderService[], backendName?: string):
   return `${s.host}#${backendName && backendOf(s.host) === backendName ? backendName : backendOf(s.host)}`;
 }
 
+/**
+ * The backend name in a manageable-volume reference: Cinder's Pure driver lists `{name}`, the RBD (and
+ * most) drivers `{'source-name'}`. manage_existing wants the reference back as listed.
+ */
+export function referenceName(ref: Record<string, string>): string | undefined {
+  return ref.name ?? ref['source-name'] ?? ref['source-id'];
+}
+
+/**
+ * Whether a listed backend object is the array volume a plan names: the same name, or the same name
+ * in a pod (`<pod>::volume-<id>-cinder`: the plan and the storage drivers name volumes without their pod).
+ */
+export function isArrayVolume(listed: string | undefined, arrayName: string): boolean {
+  if (!listed) return false;
+  return listed === arrayName || (listed.endsWith(`::${arrayName}`) && !arrayName.includes('::')) || (arrayName.includes('::') && listed === arrayName.slice(arrayName.lastIndexOf('::') + 2));
+}
+
 export interface ImportedVolume {
   sourceVolumeId: string;
   volumeId: string;
@@ -127,9 +144,10 @@ export function volumeSteps(deps: StepDeps) {
     const since = new Map<string, number>();
     // A member's volumes are independent: imported together (results kept in the plan's order).
     const out: ImportedVolume[] = await allSettled(vols.map(async (v, i): Promise<ImportedVolume> => {
+      const base = v.arrayVolume.includes('::') ? v.arrayVolume.slice(v.arrayVolume.lastIndexOf('::') + 2) : v.arrayVolume;
       const arrayName =
         role === 'drill'
-          ? (clones.find((x) => x.source === v.arrayVolume || v.arrayVolume.endsWith(`::${x.source}`))?.name ?? `${v.arrayVolume}-drill-${drillTag(ctx.opId)}`)
+          ? (clones.find((x) => isArrayVolume(x.source, v.arrayVolume) || isArrayVolume(v.arrayVolume, x.source))?.name ?? `${base}-drill-${drillTag(ctx.opId)}`)
           : v.arrayVolume;
       const md = { ...tags, [TAG.sourceVolume]: v.sourceVolumeId };
       // 1. What an earlier attempt imported (drctl's tags, this operation); the first attempt has none.
@@ -147,7 +165,10 @@ export function volumeSteps(deps: StepDeps) {
         const key = `${c.name}\u0000${host}`;
         const list = manageable.of(key);
         if (!since.has(key)) since.set(key, list.mark());
-        const m = (await list.get(since.get(key)!)).value.find((x) => x.reference['source-name'] === arrayName);
+        const listed = (await list.get(since.get(key)!)).value;
+        // The plan names the volume as the source site's Cinder did (`volume-<id>-cinder`); in a pod the
+        // array has it as `<pod>::volume-<id>-cinder`. An exact name wins over a pod-qualified one.
+        const m = listed.find((x) => referenceName(x.reference) === arrayName) ?? listed.find((x) => isArrayVolume(referenceName(x.reference), arrayName));
         if (!m) {
           throw new DrctlError(StepCode.nothingToImport, `Array volume ${arrayName} (copy of ${v.name || v.sourceVolumeId}) is not on ${c.name}'s backend ${host}.`, {
             hint: `Check the array (the ${role === 'drill' ? 'clone-for-drill' : 'promote'} step) and that Cinder's backend is that array; drctl apply resumes here.`,
@@ -158,13 +179,23 @@ export function volumeSteps(deps: StepDeps) {
         if (mine && mine.metadata[TAG.op] === tags[TAG.op] && mine.metadata[TAG.sourceVolume] === v.sourceVolumeId) {
           found.push(mine.id);
           vol = await handOver(c, mine.id, mine.name, ctx.signal);
+        } else if (!m.safeToManage && !m.cinderId) {
+          // Not owned by Cinder, yet refused: the backend's driver will not manage it (Cinder's Pure
+          // driver: "Volume is in a Pod" for every volume of a sync-replication pod).
+          const listedName = referenceName(m.reference) ?? arrayName;
+          throw new DrctlError(StepCode.unsupported, `Cinder on ${c.name} will not manage array volume ${listedName} (copy of ${v.name || v.sourceVolumeId}): ${m.reasonNotSafe || 'not safe to manage'}.`, {
+            hint: listedName.includes('::')
+              ? `Cinder's Pure driver does not manage volumes in a pod (sync replication) nor volume types with replication_type '<in> sync', so drctl cannot import them on ${c.name}; nothing was imported there. The members are stopped on their source site: start them there by hand (the pod holds the same data on both arrays). drctl apply resumes here once a Cinder driver on ${c.name} lists the volume as safe to manage.`
+              : `Inspect ${listedName} on ${c.name}'s array and why Cinder lists it as not safe; then drctl apply resumes here.`,
+          });
         } else if (!m.safeToManage) {
           throw new DrctlError(StepCode.unsafe, `Array volume ${arrayName} on ${c.name} is already managed by Cinder (${m.cinderId ?? 'unknown volume'}), but not tagged by this operation.`, {
             hint: `Inspect volume ${m.cinderId ?? arrayName} on ${c.name}; if it is a leftover, unmanage it by hand, then run drctl apply again.`,
           });
         } else {
           const name = role === 'drill' ? `${prefix ?? `drill-${ctx.group}-${member}`}-${v.name || String(i)}` : v.name || `${member}-${i}`;
-          const made = await c.admin.cinder.manageVolume({ host, ref: { 'source-name': arrayName }, name, volumeType, bootable: v.bootable, metadata: md });
+          // The reference as the driver listed it (Pure: {name}, RBD: {'source-name'}).
+          const made = await c.admin.cinder.manageVolume({ host, ref: m.reference as { 'source-name': string }, name, volumeType, bootable: v.bootable, metadata: md });
           created.push(made.id);
           vol = await handOver(c, made.id, name, ctx.signal);
         }

@@ -10,6 +10,7 @@ import { memoryIo } from '../../src/cli/io.js';
 import { discoverInventory } from '../../src/discovery/index.js';
 import { TAG, type Inventory } from '../../src/discovery/types.js';
 import { addFault, clearFaults, initWorld, MockWorld, type FaultInput } from '../../src/mock/index.js';
+import type { MockSettings } from '../../src/mock/types.js';
 import { connect, type Connections } from '../../src/providers/connect.js';
 import { loadSpec } from '../../src/spec/load.js';
 import type { LoadedSpec } from '../../src/spec/types.js';
@@ -49,13 +50,18 @@ const connectOpts = (worldPath: string) => ({
   logger: { warn: () => undefined },
 });
 
-export async function lab(t: { teardown(fn: () => unknown): void }, settings = { bootSeconds: 0.2, stopSeconds: 0.1, startSeconds: 0.1, transferSeconds: 0.3 }): Promise<Lab> {
+/** `example`: the spec copied into the lab (default examples/prod-web-app.yaml; the metro-sync and Ceph life cycles use theirs). */
+export async function lab(
+  t: { teardown(fn: () => unknown): void },
+  settings: Partial<MockSettings> = { bootSeconds: 0.2, stopSeconds: 0.1, startSeconds: 0.1, transferSeconds: 0.3 },
+  example = 'examples/prod-web-app.yaml',
+): Promise<Lab> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'drctl-life-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const specPath = path.join(dir, 'prod-web-app.yaml');
+  const specPath = path.join(dir, path.basename(example));
   const worldPath = path.join(dir, 'world.json');
   const statePath = path.join(dir, 'state.json');
-  await writeFile(specPath, await readFile(path.join(repoRoot, 'examples/prod-web-app.yaml'), 'utf8'));
+  await writeFile(specPath, await readFile(path.resolve(repoRoot, example), 'utf8'));
   const load = async () => {
     const r = await loadSpec(specPath);
     if (!r.ok) throw new Error(`spec invalid: ${JSON.stringify(r.diagnostics)}`);

@@ -332,7 +332,7 @@ class Fixtures {
       const mk = () => {
         this.n++;
         const av = createArrayVolume(this.world, a, `fx-unmanaged-${this.n}`, 1024 ** 3);
-        return manageVolume(this.world, this.site, { ref: { 'source-name': av.name }, name: `fx-managed-${this.n}`, type: this.type, bootable: true, metadata: {} }).id;
+        return manageVolume(this.world, this.site, { ref: { name: av.name }, name: `fx-managed-${this.n}`, type: this.type, bootable: true, metadata: {} }).id;
       };
       ids.managed_volume_id = mk();
       ids.managed_volume_id_2 = mk();

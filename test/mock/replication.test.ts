@@ -80,11 +80,11 @@ t.test('async failover data path: copy on the target, then manage it into Cinder
   const pid = site.keystone.project.id;
   const host = encodeURIComponent(site.cinder.host);
   const list = await s.call('site-b', 'GET', `/volume/v3/${pid}/manageable_volumes?host=${host}`, { admin: true, headers: CINDER });
-  t.match(list.body['manageable-volumes'], [{ reference: { 'source-name': volName }, safe_to_manage: true }], 'the copy is manageable on B');
+  t.match(list.body['manageable-volumes'], [{ reference: { name: volName }, safe_to_manage: true }], 'the copy is manageable on B (the Pure driver lists {name})');
   const managed = await s.call('site-b', 'POST', `/volume/v3/${pid}/manageable_volumes`, {
     admin: true,
     headers: CINDER,
-    body: { volume: { host: site.cinder.host, ref: { 'source-name': volName }, name: 'db-boot', volume_type: 'replicated-ssd', bootable: true } },
+    body: { volume: { host: site.cinder.host, ref: { name: volName }, name: 'db-boot', volume_type: 'replicated-ssd', bootable: true } },
   });
   t.equal(managed.status, 202);
   t.match(managed.body.volume, { status: 'creating', size: 0 });

@@ -2,10 +2,10 @@ import { statSync, writeFileSync } from 'node:fs';
 import t from 'tap';
 import { bootServer, deleteServer, serverState, startServer, stopServer } from '../../src/mock/nova.js';
 import { createGroupRec, createVolume, manageVolume, updateGroupVolumes, volumeStatus } from '../../src/mock/cinder.js';
-import { manageableObjects, pureVolumeName, unmanageBacking } from '../../src/mock/backing.js';
+import { manageableObjects, manageBacking, pureVolumeName, unmanageBacking } from '../../src/mock/backing.js';
 import { addFault } from '../../src/mock/faults.js';
 import { initWorld } from '../../src/mock/init.js';
-import { arrayOf, createArrayVolume } from '../../src/mock/pure.js';
+import { arrayOf, createArrayVolume, volumeByName } from '../../src/mock/pure.js';
 import { MockWorld } from '../../src/mock/world.js';
 import { TAG } from '../../src/discovery/types.js';
 import { fakeClock, newWorld, specWith, tempWorldPath } from './helpers.js';
@@ -177,16 +177,62 @@ t.test('manage / unmanage on a Pure site: rename to the Cinder name, manageable 
   const a = arrayOf(site)!;
   const type = world.index('site-b').typeByName.get('replicated-ssd')!;
   const copy = createArrayVolume(world, a, 'volume-1111-cinder', 10 * 1024 ** 3);
-  t.same(manageableObjects(world, site).map((m) => [m.name, m.sizeGiB, m.cinderId]), [['volume-1111-cinder', 10, null]]);
-  const v = manageVolume(world, site, { ref: { 'source-name': 'volume-1111-cinder' }, name: 'imported', type, bootable: true, metadata: {} });
+  t.same(manageableObjects(world, site).map((m) => [m.reference, m.sizeGiB, m.cinderId, m.safe, m.reason]), [[{ name: 'volume-1111-cinder' }, 10, null, true, '']], 'listed as the Pure driver does: {name}, reason ""');
+  const wrongKey = manageVolume(world, site, { ref: { 'source-name': 'volume-1111-cinder' }, name: 'x', type, bootable: false, metadata: {} });
+  t.equal(volumeStatus(world, wrongKey), 'error_managing', "the Pure driver needs {name}: source-name fails after the 202");
+  const v = manageVolume(world, site, { ref: { name: 'volume-1111-cinder' }, name: 'imported', type, bootable: true, metadata: {} });
   t.equal(volumeStatus(world, v), 'available');
   t.equal(v.size, 10);
   t.equal(a.volumes[copy.id]!.name, `volume-${v.id}-cinder`, 'renamed as the Pure driver does');
   t.match(manageableObjects(world, site), [{ name: `volume-${v.id}-cinder`, cinderId: v.id, reason: /already managed/ }]);
-  const bad = manageVolume(world, site, { ref: { 'source-name': 'no-such' }, name: 'x', type, bootable: false, metadata: {} });
+  const bad = manageVolume(world, site, { ref: { name: 'no-such' }, name: 'x', type, bootable: false, metadata: {} });
   t.equal(volumeStatus(world, bad), 'error_managing', 'a bad ref fails after the 202, as the real driver');
   unmanageBacking(world, site, v);
   t.equal(a.volumes[copy.id]!.name, `volume-${v.id}-cinder-unmanaged`);
+});
+
+t.test('pod volumes and Cinder manage: the stock Pure driver refuses them; a pod-aware one renames in the pod on both arrays', async (t) => {
+  const clock = fakeClock();
+  const { world } = await newWorld(specWith({ sync: true }), { realNow: clock.now });
+  const a = world.site('site-a');
+  const b = world.site('site-b');
+  const fa = arrayOf(a)!;
+  const fb = arrayOf(b)!;
+  const type = world.index('site-b').typeByName.get('replicated-sync')!;
+  t.equal(type.extraSpecs.replication_type, '<in> sync');
+  const podVol = Object.values(fb.volumes).find((v) => v.pod === 'pod-app')!;
+  t.ok(podVol, 'the pod is mirrored on site-b');
+  t.match(podVol.name, /^pod-app::volume-.*-cinder$/);
+  const listed = manageableObjects(world, b).find((m) => m.name === podVol.name)!;
+  t.same([listed.reference, listed.safe, listed.reason], [{ name: podVol.name }, false, 'Volume is in a Pod'], 'stock driver: listed, not safe, "Volume is in a Pod"');
+  const cases: Array<[string, Record<string, string>, string, RegExp]> = [
+    ['a sync-replication type', { name: podVol.name }, type.name, /Unable to managed volume with type requiring sync replication enabled/],
+    ['a pod volume (with a type that is not sync-replicated)', { name: podVol.name }, '__DEFAULT__', /Unable to manage volume in a Pod/],
+  ];
+  for (const [what, ref, typeName, err] of cases) {
+    const ty = world.index('site-b').typeByName.get(typeName)!;
+    t.match(manageBacking(world, b, createVolume(world, b, { name: 'x', size: 0, type: ty, backing: false }), ref), { error: err }, `stock driver refuses ${what}`);
+    t.equal(volumeStatus(world, manageVolume(world, b, { ref, name: 'x', type: ty, bootable: true, metadata: {} })), 'error_managing', `${what}: the volume goes to error after the 202`);
+  }
+  t.equal(podVol.name, listed.name, 'nothing renamed');
+
+  world.data.settings.managePodVolumes = true;
+  const mirror = volumeByName(fa, podVol.name)!;
+  t.ok(mirror, 'the same name on site-a');
+  const before = podVol.name;
+  t.equal(manageableObjects(world, b).find((m) => m.name === before)!.safe, true, 'pod-aware: safe to manage');
+  const v = manageVolume(world, b, { ref: { name: before }, name: 'imported', type, bootable: true, metadata: {} });
+  t.equal(volumeStatus(world, v), 'available');
+  t.equal(podVol.name, `pod-app::volume-${v.id}-cinder`, 'renamed to the Cinder name, in its pod');
+  t.equal(mirror.name, podVol.name, 'and on the peer array (one namespace per pod)');
+  // site-a's Cinder record still names the old volume: its unmanage leaves the renamed volume alone
+  const old = Object.values(a.cinder.volumes).find((x) => x.backing?.arrayVolumeId === mirror.id)!;
+  t.ok(old, "site-a's Cinder record of the volume");
+  unmanageBacking(world, a, old);
+  t.equal(mirror.name, podVol.name, 'unmanage of a name that no longer exists renames nothing (the driver ignores "does not exist")');
+  unmanageBacking(world, b, v);
+  t.equal(podVol.name, `pod-app::volume-${v.id}-cinder-unmanaged`, 'unmanage of the current name: -unmanaged');
+  t.equal(mirror.name, podVol.name, 'on both arrays');
 });
 
 t.test('a managed volume: shown creating while Cinder manages it, then available for group add (the stored status stays managing)', async (t) => {
@@ -196,7 +242,7 @@ t.test('a managed volume: shown creating while Cinder manages it, then available
   const a = arrayOf(site)!;
   const type = world.index('site-b').typeByName.get('replicated-ssd')!;
   createArrayVolume(world, a, 'volume-2222-cinder', 1024 ** 3);
-  const v = manageVolume(world, site, { ref: { 'source-name': 'volume-2222-cinder' }, name: 'imported', type, bootable: true, metadata: {} });
+  const v = manageVolume(world, site, { ref: { name: 'volume-2222-cinder' }, name: 'imported', type, bootable: true, metadata: {} });
   v.readyAt = world.now() + 1000;
   const gt = Object.values(site.cinder.groupTypes)[0]!;
   const g = createGroupRec(world, site, { name: 'g', description: null, groupTypeId: gt.id, volumeTypeIds: [type.id] });
