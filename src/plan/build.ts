@@ -778,6 +778,8 @@ class GroupPlanner {
       return;
     }
     let mode: 'planned' | 'unplanned' = 'planned';
+    /** Planned, but from the last replicated point (replication behind beyond the RPO, --allow-data-loss). */
+    let lossy = false;
     let dataAtRisk: DataAtRisk = { seconds: 0, ...(gi.storage.lastSyncAt ? { lastSyncAt: gi.storage.lastSyncAt } : {}) };
     if (!this.up(from)) {
       const lastSync = gi.storage.lastSyncAt;
@@ -822,6 +824,12 @@ class GroupPlanner {
           `fix replication and wait for a fresh sync, or pass --allow-data-loss to go ahead`,
           true,
         );
+      } else if (lag > rpo * 60) {
+        // --allow-data-loss with both sites up: a final sync over a link this far behind may never
+        // arrive. Stop on `from`, demote it, and force-promote `to` from the last replicated point;
+        // the writes since then are what is at risk, and the plan says so.
+        lossy = true;
+        dataAtRisk = { seconds: lag, ...(gi.storage.lastSyncAt ? { lastSyncAt: gi.storage.lastSyncAt } : {}) };
       }
     }
     if (!gi.storage.perSite[to]?.exists) {
@@ -857,13 +865,16 @@ class GroupPlanner {
       members,
       mapping: map,
       after: this.chain,
-      ...(mode === 'unplanned' ? { dataLossWindowSeconds: dataAtRisk.seconds } : {}),
+      ...(mode === 'unplanned' || lossy ? { dataLossWindowSeconds: dataAtRisk.seconds } : {}),
       ...(dataAtRisk.lastSyncAt ? { lastSyncAt: dataAtRisk.lastSyncAt } : {}),
       retireSource: mode === 'planned',
+      ...(lossy ? { fromLastReplicated: true } : {}),
     });
     const obj = this.storageObject(to);
-    const risk =
-      mode === 'planned'
+    const forced = mode === 'unplanned' || lossy;
+    const risk = lossy
+      ? `up to ${formatDuration(dataAtRisk.seconds)} (last sync ${dataAtRisk.lastSyncAt}; replication is behind, so no final sync: ${to} starts from the last replicated point and ${from}'s later writes are not carried over)`
+      : mode === 'planned'
         ? `none (${this.lastSyncText()})`
         : this.g.replication.type === 'sync'
           ? `${dataAtRisk.seconds ? `up to ${formatDuration(dataAtRisk.seconds)}` : 'none expected'} (sync replication)`
@@ -875,11 +886,16 @@ class GroupPlanner {
       to,
       operationId: c.operationId,
       vms: members.length,
-      storage: `${mode === 'planned' ? 'promote' : 'force-promote'} ${obj} on ${to}`,
+      storage: `${forced ? 'force-promote' : 'promote'} ${obj} on ${to}${lossy ? ' from the last replicated point' : ''}`,
       dataAtRisk,
-      summary: `${kind} ${from} → ${to} (${mode}) · ${plural(members.length, 'VM')} · ${mode === 'planned' ? 'promote' : 'force-promote'} ${obj} on ${to} · data at risk: ${risk}`,
+      summary: `${kind} ${from} → ${to} (${mode}${lossy ? ', from the last replicated point' : ''}) · ${plural(members.length, 'VM')} · ${forced ? 'force-promote' : 'promote'} ${obj} on ${to} · data at risk: ${risk}`,
       steps: s.steps,
     });
+    if (lossy) {
+      this.warnings.push(
+        `${this.name}: --allow-data-loss: ${kind} ${from} → ${to} from the last replicated point (${dataAtRisk.lastSyncAt}); ${from}'s writes after it stay on ${from}'s array in the old volumes (unmanaged, kept), not on ${to}`,
+      );
+    }
     if (mode === 'unplanned') this.warnings.push(`${this.name}: unplanned ${kind}: ${from} must be fenced when it comes back (the next plan does it before anything else)`);
     if (this.g.failover.mode === 'unplanned' && mode === 'planned') {
       /* both sites answer: a planned failover loses nothing, so it is preferred even with mode: unplanned */

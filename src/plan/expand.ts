@@ -277,6 +277,12 @@ export interface MoveOptions {
   lastSyncAt?: string;
   /** Remove the stopped source instances and unmanage their volumes after verify (planned only). */
   retireSource: boolean;
+  /**
+   * Planned (both sites answer) but replication is behind beyond the RPO and the operator accepted data
+   * loss (--allow-data-loss): no final sync (the broken link would never deliver it); stop on the
+   * source, demote it, force-promote the target from the last replicated point.
+   */
+  fromLastReplicated?: boolean;
 }
 
 /** Failover / failback: DESIGN.md steps 1-10 (unplanned: no stop, no final sync, force-promote). */
@@ -284,6 +290,8 @@ export function expandMove(c: ExpandContext, s: StepList, o: MoveOptions): void 
   const { from, to, mode, members } = o;
   const planned = mode === 'planned';
   const async = c.g.replication.type === 'async';
+  /** Both sites coordinated, but the data comes from the last replicated point (no final sync). */
+  const lossy = planned && async && o.fromLastReplicated === true;
   const pre = s.add('preflight', {
     site: to,
     target: o.kind,
@@ -327,7 +335,11 @@ export function expandMove(c: ExpandContext, s: StepList, o: MoveOptions): void 
       );
     // The first tier to stop waits only for its own members' captures; later tiers for the previous join.
     const afterStops = members.length ? stopByTier(s, from, members, [], (m) => `stop ${m.serverName} on ${from} (tier ${m.tier})`, captures) : [open];
-    if (async) {
+    if (lossy) {
+      // No final sync and no transfer wait: the target is force-promoted from its last replicated
+      // snapshot once the source's members are stopped; the source is demoted right after (below).
+      promoteDeps = afterStops;
+    } else if (async) {
       const sync = s.add('storage.final-sync', {
         site: from,
         deps: afterStops,
@@ -358,7 +370,7 @@ export function expandMove(c: ExpandContext, s: StepList, o: MoveOptions): void 
       promoteDeps = [demote];
     }
   }
-  const promote = planned
+  const promote = planned && !lossy
     ? s.add('storage.promote', {
         site: to,
         deps: promoteDeps,
@@ -382,9 +394,17 @@ export function expandMove(c: ExpandContext, s: StepList, o: MoveOptions): void 
           ...(o.dataLossWindowSeconds !== undefined ? { dataLossWindowSeconds: o.dataLossWindowSeconds } : {}),
           ...(o.lastSyncAt ? { lastSyncAt: o.lastSyncAt } : {}),
         }),
-        description: `force-promote ${c.storageObject(to)} on ${to} from the last replicated point${o.lastSyncAt ? ` (${o.lastSyncAt})` : ''}`,
+        description: `force-promote ${c.storageObject(to)} on ${to} from the last replicated point${o.lastSyncAt ? ` (${o.lastSyncAt})` : ''}${lossy ? `: writes on ${from} after it are not carried over` : ''}`,
       });
 
+  if (lossy) {
+    demote = s.add('storage.demote', {
+      site: from,
+      deps: [promote],
+      params: storageParams(c, from, { peer: to }),
+      description: `demote ${c.storageObject(from)} on ${from} (stop replicating out of the old source; its writes after the last replicated point stay there)`,
+    });
+  }
   const ensure = s.add('cgroup.ensure', {
     site: to,
     deps: [promote],
@@ -447,8 +467,8 @@ export function expandMove(c: ExpandContext, s: StepList, o: MoveOptions): void 
       s.add('storage.reverse-replication', {
         site: to,
         deps: [verify, ...(demote ? [demote] : [])],
-        params: storageParams(c, to, { peer: from }),
-        description: `reverse replication: ${to} → ${from}`,
+        params: storageParams(c, to, { peer: from, ...(lossy ? { waitBaseline: false } : {}) }),
+        description: `reverse replication: ${to} → ${from}${lossy ? ' (the first transfer is not waited for: the link was behind)' : ''}`,
       }),
     );
   }

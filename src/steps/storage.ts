@@ -100,7 +100,9 @@ export function storageSteps(deps: StepDeps) {
     const st = await c.storage.status(r);
     const at = st.lastReplicatedAt ? Date.parse(st.lastReplicatedAt) : undefined;
     const planned = typeof p.dataLossWindowSeconds === 'number' ? p.dataLossWindowSeconds : undefined;
-    const window = at !== undefined && Number.isFinite(at) ? Math.max(0, Math.round((deps.now() - at) / 1000)) : (st.lagSeconds ?? planned);
+    // The array's own lag first (measured on its clock, as discovery does: in mock mode simulated time
+    // is ahead of drctl's), then drctl's clock against the last replicated point, then the plan's figure.
+    const window = st.lagSeconds !== undefined ? Math.round(st.lagSeconds) : at !== undefined && Number.isFinite(at) ? Math.max(0, Math.round((deps.now() - at) / 1000)) : planned;
     const copies = await c.storage.promote(r, { force: true });
     return {
       created: { arrayVolumes: copies.map((x) => x.name) },
@@ -203,7 +205,10 @@ export function storageSteps(deps: StepDeps) {
       // replicated point (and the RPO clock) right away; wait for it briefly, never fail on it.
       const snap = await c.storage.snapshotAndReplicate(r, `drctl-${ctx.opId}-rr`);
       baseline = snap?.name ?? null;
-      if (snap) {
+      if (snap && params(step).waitBaseline === false) {
+        // A failover from the last replicated point: the link was behind, waiting would only time out.
+        warnings.push(`the first transfer ${snap.name} to the new standby was started, not waited for (replication was behind when this was planned); drctl status shows when it arrives`);
+      } else if (snap) {
         try {
           const pace = progressPacer(deps);
           await waitFor(

@@ -364,7 +364,6 @@ t.test('replication down beyond rpoMinutes → blocked (exit 3); fixing replicat
 
 t.test(
   'replication down: --allow-data-loss (the printed way out) goes ahead and records the data-loss window',
-  knownBug('BUG (src/plan/build.ts planFailover, both sites up + lag > RPO + --allow-data-loss): the plan stays "planned" with "data at risk: none", the final sync waits for a transfer the broken link never delivers, and the failover is rolled back'),
   async (t) => {
     const l = await replicationDown(t);
     const r = await applyWith(l, { args: { allowDataLoss: true }, poll: { transferTimeoutMs: 2_000 } });
@@ -373,6 +372,21 @@ t.test(
     const op = await l.lastOp('failover');
     t.equal(op.status, 'completed');
     t.ok((op.dataLossWindowSeconds ?? 0) > 15 * 60, 'the journal records the data-loss window');
+    t.match(r.stdout, /from the last replicated point/, 'the plan says where the data comes from');
+    const names = op.steps.map((s) => s.name);
+    t.notOk(names.includes('storage.final-sync') || names.includes('storage.wait-transfer'), 'no step waits on the broken link');
+    t.ok(names.includes('storage.force-promote') && !names.includes('storage.promote'), 'force-promote from the last replicated snapshot');
+    const stop = op.steps.filter((s) => s.name === 'server.stop');
+    const demote = op.steps.find((s) => s.name === 'storage.demote')!;
+    const promote = op.steps.find((s) => s.name === 'storage.force-promote')!;
+    t.equal(stop.length, MEMBERS.length, 'site-a answers: its members are stopped first (no split brain)');
+    t.ok(stop.every((x) => x.seq! < promote.seq!), 'site-b is promoted only after site-a\'s members stopped');
+    t.ok(demote.status === 'done', 'site-a demoted (it replicates out no more)');
+    t.same(await activeOn(l), allOn('site-b'));
+    const st = await l.state();
+    t.notOk(st.operations.some((o) => o.type === 'failover' && o.id !== op.id && o.status !== 'completed' && !o.rolledBack), 'nothing left to resume');
+    const plan = await drctl(l.dir, ['plan', 'prod-web-app.yaml']);
+    t.notMatch(plan.stdout, /fence/, 'no fence needed: site-a was stopped and demoted within the operation');
   },
 );
 

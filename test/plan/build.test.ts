@@ -565,11 +565,26 @@ const blockerScenarios: Scenario[] = [
     blockers: [[W, PlanCode.rpoExceeded]],
   },
   {
-    name: 'E3008 lifted by --allow-data-loss',
+    name: 'E3008 lifted by --allow-data-loss: from the last replicated point, no final sync, the data at risk stated',
     spec: webSpec((g) => (g.activeSite = 'site-b')),
     tweaks: { groups: { [W]: { lastSyncAgo: 40 * 60 } } },
     opts: { allowDataLoss: true },
     actions: [[W, 'failover', 'planned']],
+    check: (t, p) => {
+      const a = p.actions[0]!;
+      t.equal(a.dataAtRisk?.seconds, 40 * 60, 'data at risk: the lag');
+      t.match(a.summary, /\(planned, from the last replicated point\).*force-promote .* data at risk: up to 40m/);
+      const names = a.steps.map((x) => x.name);
+      t.notOk(names.includes('storage.final-sync') || names.includes('storage.wait-transfer') || names.includes('storage.promote'), 'nothing waits on the link');
+      const fp = a.steps.find((x) => x.name === 'storage.force-promote')!;
+      t.equal(fp.params?.dataLossWindowSeconds, 40 * 60);
+      const stops = a.steps.filter((x) => x.name === 'server.wait-stopped').map((x) => x.id);
+      t.ok(stops.length && stops.some((id) => fp.dependsOn.includes(id)), 'promoted after the source stopped');
+      t.same(a.steps.find((x) => x.name === 'storage.demote')?.dependsOn, [fp.id], 'the source demoted after the promote');
+      t.equal(a.steps.find((x) => x.name === 'storage.reverse-replication')?.params?.waitBaseline, false);
+      t.notOk(a.steps.some((x) => x.name === 'record.write' && (x.params?.record as { fenceRequired?: string }).fenceRequired), 'no fence: the source was handled');
+      t.match(p.warnings.join('\n'), /writes after it stay on site-a's array/);
+    },
   },
   {
     name: 'E3008 an unplanned failover beyond the RPO needs --allow-data-loss even with mode: unplanned',
