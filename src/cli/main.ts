@@ -2,13 +2,14 @@
  * drctl's command tree. This layer parses arguments, picks a view and maps results to exit codes;
  * the work lives in spec/, discovery/, plan/, apply/, state/ and mock/.
  */
-import yargs, { type Argv } from 'yargs';
-import { commands } from './commands/index.js';
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { commandsFor } from './commands/index.js';
 import { DEFAULT_MOCK_WORLD, DEFAULT_STATE } from './context.js';
 import { processIo } from './io.js';
 import { takeExitCode } from './run.js';
 
-export function buildCli(argv: string[]): Argv {
+/** The command tree for these arguments; `commands` from commandsFor(argv) (modules load on demand). */
+export function buildCli(argv: string[], commands: CommandModule[]): Argv {
   let cli = yargs(argv)
     .scriptName('drctl')
     .usage('$0 <command> [options]\n\nDeclarative disaster recovery for OpenStack workloads: plan, review, apply.')
@@ -41,7 +42,7 @@ export function buildCli(argv: string[]): Argv {
 /** Runs drctl with these arguments; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let failed: string | undefined;
-  const cli = buildCli(argv).fail((msg, err) => {
+  const cli = buildCli(argv, await commandsFor(argv)).fail((msg, err) => {
     if (err) throw err;
     failed = msg;
   });
