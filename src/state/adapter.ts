@@ -30,8 +30,16 @@ export interface WriteHooks {
   torn?: () => void;
 }
 
+/** A read of snapshot + log. */
+export interface FullRead {
+  data: StateData | null;
+  /** What was seen of the log; null when it changed while being read (read again before appending). */
+  wal: WalState | null;
+  snapshotBytes: number;
+}
+
 /** What this adapter knows of the log on disk. */
-interface WalState {
+export interface WalState {
   exists: boolean;
   ino: number;
   /** Its size in bytes as we last read or wrote it. */
@@ -133,12 +141,25 @@ export class AtomicJsonFile implements Adapter<StateData> {
     this.wal = walPathOf(file);
   }
 
-  /**
-   * The state: snapshot + log. null when there is no snapshot. Lock-free: a compaction racing this read
-   * shows as a gap in the serials, and the read starts again.
-   */
+  /** lowdb's read: readFull(), adopted as what this adapter knows of the files. */
   async read(): Promise<StateData | null> {
-    this.walState = null;
+    const r = await this.readFull();
+    this.adopt(r);
+    return r.data;
+  }
+
+  /** Makes a readFull() result what this adapter knows of the log (call under the write mutex). */
+  adopt(r: FullRead): void {
+    this.walState = r.wal;
+    this.lastSnapshotBytes = r.snapshotBytes;
+  }
+
+  /**
+   * The state: snapshot + log (data null when there is no snapshot), and what was seen of the log.
+   * No side effect on this adapter. Lock-free: a compaction racing this read shows as a gap in the
+   * serials, and the read starts again.
+   */
+  async readFull(): Promise<FullRead> {
     let gap = '';
     for (let attempt = 0; attempt < 8; attempt++) {
       let text: string | null;
@@ -146,7 +167,7 @@ export class AtomicJsonFile implements Adapter<StateData> {
       let walStat: FileStat | null;
       try {
         text = await this.fs.readFile(this.file);
-        if (text === null) return null;
+        if (text === null) return { data: null, wal: null, snapshotBytes: 0 };
         // stat before read: if the log grows in between, the size we keep is smaller than the file's
         // and the store reads again before its next write.
         walStat = await this.fs.stat(this.wal);
@@ -155,16 +176,12 @@ export class AtomicJsonFile implements Adapter<StateData> {
         throw ioError('read the state file', this.file, err);
       }
       const data = parseState(text, this.file);
-      this.lastSnapshotBytes = text.length;
-      if (walText === null) {
-        this.walState = { exists: false, ino: 0, size: 0, clean: true };
-        return data;
-      }
+      if (walText === null) return { data, wal: { exists: false, ino: 0, size: 0, clean: true }, snapshotBytes: text.length };
       try {
         const r = replayWal(data, walText);
         const size = Buffer.byteLength(walText);
-        this.walState = walStat !== null && walStat.size === size ? { exists: true, ino: walStat.ino, size, clean: !r.torn } : null;
-        return data;
+        const wal = walStat !== null && walStat.size === size ? { exists: true, ino: walStat.ino, size, clean: !r.torn } : null;
+        return { data, wal, snapshotBytes: text.length };
       } catch (err) {
         if (!(err instanceof WalProblem)) throw err;
         if (err.kind === 'gap') {
@@ -391,6 +408,6 @@ export class AtomicJsonFile implements Adapter<StateData> {
 }
 
 /** Reads a state file (snapshot + log) without a store: `drctl plan`'s journal view. null when absent. */
-export function readStateFile(file: string, fs: StateFs = nodeStateFs()): Promise<StateData | null> {
-  return new AtomicJsonFile(file, fs, process.pid).read();
+export async function readStateFile(file: string, fs: StateFs = nodeStateFs()): Promise<StateData | null> {
+  return (await new AtomicJsonFile(file, fs, process.pid).readFull()).data;
 }

@@ -148,7 +148,9 @@ export class StateStore {
 
   /** (Re-)reads snapshot + log into db.data; the shadow then describes it. */
   private async readDisk(): Promise<void> {
-    const data = await this.adapter.read();
+    const r = await this.adapter.readFull();
+    this.adapter.adopt(r);
+    const data = r.data;
     this.snapshotOnDisk = data !== null;
     this.db.data = data ?? this.fresh();
     this.shadow.reset(this.db.data);
@@ -164,11 +166,20 @@ export class StateStore {
       throw ioError('read the state file', this.path, e);
     });
     if (st === null) return null;
-    await this.readDisk();
-    if (!this.snapshotOnDisk) return null;
-    this.seen = st;
-    this.loaded = true;
-    return structuredClone(this.db.data);
+    const r = await this.adapter.readFull();
+    if (r.data === null) return null;
+    // Adopted as this store's view only when it has none yet and no write is under way: a read made
+    // outside the write mutex must never replace the state a write is working on.
+    if (!this.loaded && !this.flushing) {
+      this.adapter.adopt(r);
+      this.snapshotOnDisk = true;
+      this.db.data = r.data;
+      this.shadow.reset(r.data);
+      this.seen = st;
+      this.loaded = true;
+      return structuredClone(r.data);
+    }
+    return r.data;
   }
 
   /**

@@ -24,7 +24,8 @@
  *   serial   the state's serial after this write: exactly one more than the record before it (or the
  *            snapshot). Records with a serial ≤ the snapshot's are already in it and are skipped.
  *   top/del  top-level fields set (whole value) / removed (only the lock changes this way).
- *   add      operations appended to `operations`, whole.
+ *   add      operations written whole: appended to `operations` (a new one), or replacing the one
+ *            with the same id.
  *   ops      changes to existing operations, by id: `set` fields replaced whole, `del` fields removed,
  *            `push` items appended to an array field (stepsCompleted, warnings, events…), `steps`
  *            whole step records replacing the step with the same id. A record names only what changed:
@@ -185,7 +186,9 @@ function applyRecord(
   for (const [k, v] of Object.entries(rec.top ?? {})) d[k] = v;
   for (const k of rec.del ?? []) delete d[k];
   for (const op of rec.add ?? []) {
-    data.operations.push(op);
+    const at = data.operations.findIndex((o) => o.id === op.id);
+    if (at >= 0) data.operations[at] = op;
+    else data.operations.push(op);
     index.delete(op.id);
   }
   for (const ch of rec.ops ?? []) {
@@ -278,7 +281,8 @@ export class WalShadow {
       const op = data.operations.find((o) => o.id === opId);
       if (!op) continue;
       if (!sh) {
-        // New operation: whole.
+        // New operation (or one whose persisted form is unknown here): whole. Replay adds it, or
+        // replaces the operation with the same id.
         const steps = op.steps.map((s) => {
           const json = JSON.stringify(s);
           stepJson?.(s, json);

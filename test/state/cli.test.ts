@@ -1,5 +1,5 @@
 /** drctl state show|force-unlock and ops list|show, through the built CLI (npm test builds first). */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
@@ -8,7 +8,7 @@ import { acquireLock } from '../../src/state/lock.js';
 import { StateStore } from '../../src/state/store.js';
 import type { PlanStep } from '../../src/plan/types.js';
 import { runCli } from '../helpers/cli.js';
-import { fakeWorld } from '../state/fakes.js';
+import { durable, fakeWorld } from '../state/fakes.js';
 
 const steps: PlanStep[] = [
   { id: 'g/preflight', name: 'preflight', phase: 'preparation', dependsOn: [], description: 'preflight' },
@@ -48,7 +48,9 @@ t.test('state show: lineage, serial, lock (stale: dead pid on this host), counts
   const { file, lockId } = await fixture(t);
   const r = await runCli(['state', 'show', '--state', file]);
   t.equal(r.code, 0, r.stderr);
-  const s = JSON.parse(readFileSync(file, 'utf8'));
+  // The fixture's drctl "died" holding the lock: its last transitions are in the log (state.json.wal).
+  t.ok(existsSync(`${file}.wal`), 'the fixture left a log');
+  const s = (await durable(file))!;
   t.match(r.stdout, `Lineage     ${s.lineage}`);
   t.match(r.stdout, `Serial      ${s.serial}`);
   t.match(r.stdout, `lock id ${lockId}`);
@@ -60,7 +62,7 @@ t.test('state show: lineage, serial, lock (stale: dead pid on this host), counts
   t.equal(out.serial, s.serial);
   t.equal(out.lock.id, lockId);
   t.same(out.operations, { total: 2, byStatus: { completed: 1, failed: 1 }, unfinished: ['op-22222222-failover'] });
-  for (const text of [r.stdout, j.stdout, readFileSync(file, 'utf8')]) {
+  for (const text of [r.stdout, j.stdout, readFileSync(file, 'utf8'), readFileSync(`${file}.wal`, 'utf8')]) {
     t.notMatch(text, /hunter2|SECRET-T0KEN|gAAAAABsecret/);
   }
 });

@@ -291,3 +291,18 @@ t.test('random journal traffic with random compactions: snapshot + log always eq
     }
   }
 });
+
+t.test('reads (load) during writes never disturb the write under way: no record lost or doubled', async (t) => {
+  const { journal, file, store } = await setup(t);
+  const op = await journal.open({ type: 'failover', group: 'g', steps: steps(20) });
+  let last = op;
+  for (let i = 0; i < 20; i++) {
+    const [rec, seen] = await Promise.all([journal.stepIntent(op.id, `s${i}`), store.load(), store.load()]);
+    last = rec;
+    t.ok(seen, `read ${i} got a state`);
+  }
+  const d = (await durable(file))!;
+  t.equal(d.operations.length, 1, 'one operation (never added twice)');
+  t.same(d.operations[0], plain(last), 'on disk as in memory');
+  t.same(d.operations[0]!.steps.map((s) => s.status), Array(20).fill('intent'));
+});
