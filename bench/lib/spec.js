@@ -12,18 +12,28 @@ export function groupName(g) {
   return `g${pad(g, 4)}`;
 }
 
-export function benchSpec({ vms, groupSize = 10, activeSite = 'site-a', name = 'bench', syncEvery = 2 }) {
+/**
+ * `external`: the sites of a `drctl mock serve` running in another process — `{ 'site-a': arrayEndpoint, ... }`;
+ * the clouds are the ones it writes to mock-clouds.yaml (`<site>` for the member, `<site>-admin` for
+ * Cinder's admin-only manage/unmanage, which the embedded mock hands out by itself).
+ */
+function siteLines(site, endpoint, tokenEnv, external) {
+  return [
+    `  ${site}:`,
+    `    cloud: ${site}`,
+    ...(external ? [`    adminCloud: ${site}-admin`] : []),
+    `    storage: { driver: pure, endpoint: ${external ? external[site] : endpoint}, apiToken: { env: ${tokenEnv} } }`,
+  ];
+}
+
+export function benchSpec({ vms, groupSize = 10, activeSite = 'site-a', name = 'bench', syncEvery = 2, external }) {
   const out = [
     'apiVersion: drctl/v1',
     'kind: DRSpec',
     `metadata: { name: ${name} }`,
     'sites:',
-    '  site-a:',
-    '    cloud: site-a',
-    '    storage: { driver: pure, endpoint: https://fa-a.example.com, apiToken: { env: FA_A_TOKEN } }',
-    '  site-b:',
-    '    cloud: site-b',
-    '    storage: { driver: pure, endpoint: https://fa-b.example.com, apiToken: { env: FA_B_TOKEN } }',
+    ...siteLines('site-a', 'https://fa-a.example.com', 'FA_A_TOKEN', external),
+    ...siteLines('site-b', 'https://fa-b.example.com', 'FA_B_TOKEN', external),
     'groups:',
   ];
   const nGroups = Math.ceil(vms / groupSize);

@@ -129,3 +129,44 @@ export function report(result, lines) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
   for (const l of lines) process.stdout.write(`${l}\n`);
 }
+
+/**
+ * Starts `drctl mock serve` in its own process (as a real cloud runs apart from drctl) in dir, waits
+ * until it listens, and returns each site's array endpoint and token (from its output), the clouds.yaml
+ * it wrote, and stop(): SIGTERM, then resolves when it exited (it writes DRCTL_MOCK_STATS on close).
+ */
+export function serveMock(dir, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [drctlBin, 'mock', 'serve'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const exited = new Promise((r) => child.on('close', (code) => r(code)));
+    const fail = (why) => {
+      child.kill('SIGTERM');
+      reject(new Error(`drctl mock serve ${why}\n${err.slice(-2000)}\n${out.slice(-2000)}`));
+    };
+    const timer = setTimeout(() => fail('did not start in 30 s'), 30_000);
+    child.on('error', (e) => fail(e.message));
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /clouds\.yaml: (\S+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      const sites = {};
+      for (const x of out.matchAll(/^\s+(\S+): (http\S+)\s+\(clouds:[^\n]*\n\s+array: (\S+)\s+api-token: (\S+)/gm)) sites[x[1]] = { authUrl: x[2], endpoint: x[3], apiToken: x[4] };
+      resolve({
+        sites,
+        cloudsFile: path.resolve(dir, m[1]),
+        pid: child.pid,
+        stop: async () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    });
+    void exited.then((code) => {
+      if (!/clouds\.yaml: /.test(out)) fail(`exited with ${code} before it served`);
+    });
+  });
+}

@@ -1,18 +1,28 @@
 /**
- * The mock world: the persisted data (lowdb, JSONFile adapter), the simulated clock, and per-site
- * indexes. One MockWorld is shared by the HTTP server, the rbd emulator and the CLI commands.
+ * The mock world: the persisted data, the simulated clock, and per-site indexes. One MockWorld is
+ * shared by the HTTP server, the rbd emulator and the CLI commands.
  *
- * Persistence rules (the benchmark runs 5,000 VMs through this):
- * - reads never write; a mutation marks the world dirty and `commit()` writes the whole file once;
- * - `refresh()` reloads only when the file changed on disk (inode, mtime or size differ from what we
- *   last read or wrote), so `drctl mock fault add` from another process reaches a running server;
- * - indexes (by name, by owner) are rebuilt lazily, once per change, never per request.
+ * Persistence (the benchmarks run 5,000 VMs and a 20-group failover through this):
+ * - the world is a snapshot file (`mock-world.json`, compact JSON) plus, while a server runs, an
+ *   append-only change log beside it (`mock-world.json.log`, one JSON line per commit);
+ * - `data` is a tracking view of the plain data: every write through it (set, delete, array method)
+ *   marks the record it belongs to (a server, a volume, an array volume, a fault list, ...);
+ *   `commit()` appends the marked records' current JSON (or their deletion) to the log in one
+ *   synchronous write — a mutating request still answers only once its change is in the file system
+ *   (a SIGKILLed process loses nothing it acknowledged), but it costs one small append instead of a
+ *   rewrite of the whole world;
+ * - when the log outgrows the snapshot (and when the server closes) the world is compacted: snapshot
+ *   rewritten (temp file + rename), log removed. Loading = snapshot + the log replayed (log entries are
+ *   absolute values, so replaying one already in the snapshot is harmless; a torn last line is
+ *   ignored). Without a log (one-shot CLI commands, tests) a commit rewrites the snapshot;
+ * - `refresh()` reloads only when the snapshot or the log changed on disk (inode, mtime or size
+ *   differ from what we last read or wrote), so `drctl mock fault add` from another process reaches a
+ *   running server (that process appends to the server's log);
+ * - indexes (by name, by owner) are rebuilt lazily, once per change (`touch()`), never per request.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, statSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
 import { DrctlError } from '../errors.js';
 import { MockCode } from './codes.js';
 import type {
@@ -71,54 +81,100 @@ function fileKey(st: Stats): string {
   return `${st.ino}:${st.mtimeMs}:${st.size}`;
 }
 
+function statKey(file: string): string {
+  try {
+    return fileKey(statSync(file));
+  } catch {
+    return '';
+  }
+}
+
+// ------------------------------------------------------------ change tracking
+
+/**
+ * The unit a change is logged as: a record of a collection (`sites.<s>.<service>.<collection>.<id>`,
+ * `sites.<s>.storage.pure.<collection>.<id>`, `sites.<s>.storage.ceph.pools.<pool>.images.<name>`),
+ * else a top-level key (`faults`, `seq`, `clockOffsetMs`, ...). Arrays are units as a whole.
+ */
+function closesAt(p: readonly string[]): boolean {
+  if (p[0] !== 'sites') return p.length >= 1;
+  if (p.length >= 3 && p[2] === 'storage') return p.length >= (p[3] === 'ceph' ? 8 : 6);
+  return p.length >= 5;
+}
+
+interface TrackNode {
+  /** Set once the node is inside a unit: every change below marks this path. */
+  unit?: string[];
+  /** Path from the root while no unit is decided yet. */
+  path: string[];
+  /** Proxies handed out for this node's children (by key), while the child object stays the same. */
+  children: Map<PropertyKey, { target: object; proxy: object }>;
+}
+
+type Log = { s: Array<[string[], unknown]>; d: string[][] };
+
+const SEP = '\u0001';
+
 export class MockWorld {
   readonly path: string;
-  private db: Low<WorldData>;
+  /** The change log beside the snapshot (see the file comment). */
+  readonly logPath: string;
+  private raw: WorldData;
+  private root!: WorldData;
   private readonly realNow: () => number;
   private diskKey = '';
+  private logKey = '';
+  private logBytes = 0;
+  private snapshotBytes = 0;
+  /** Append commits to the log (a server runs, or a log was there when we loaded). */
+  private logMode = false;
   private generation = 0;
+  /** touch() was called since the last commit. */
   private dirty = false;
+  /** Units changed through `data` since the last commit (key → path). */
+  private marked = new Map<string, string[]>();
+  /** Proxy → the plain object it stands for. */
+  private readonly targets = new WeakMap<object, object>();
   private indexes = new Map<string, { gen: number; index: SiteIndex }>();
   private nameIndexes = new Map<string, { gen: number; names: SiteNames }>();
-  private writing: Promise<void> = Promise.resolve();
-  /** A write queued behind the running one: later commits join it (it serializes the data when it starts). */
-  private queued?: Promise<void>;
-  private inFlight = 0;
-  /** Writes of the world file so far, and the time they took (ms; they run one after another). */
+  /** Writes to the file system so far (log appends + snapshots), and the time they took (ms). */
   writes = 0;
   writeMs = 0;
+  /** Of those: log appends, snapshot rewrites, and commits that found a change it could not place (touch() without a tracked write: full snapshot). */
+  appends = 0;
+  snapshots = 0;
+  untracked = 0;
 
   private constructor(file: string, data: WorldData, opts: WorldOptions) {
     this.path = file;
-    // Compact JSON: every mutating request rewrites the file before it answers, and indentation made
-    // that write ~40% bigger and slower (`drctl mock show` is the readable view).
-    this.db = new Low<WorldData>(new DataFile<WorldData>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }), data);
+    this.logPath = `${file}.log`;
+    this.raw = data;
     this.realNow = opts.realNow ?? Date.now;
+    this.rewrap();
   }
 
-  /** Opens an existing world file. */
+  /** Opens an existing world file (and replays its change log, if any). */
   static async open(file: string, opts: WorldOptions = {}): Promise<MockWorld> {
     const abs = path.resolve(file);
     const w = new MockWorld(abs, {} as WorldData, opts);
-    await w.load();
+    w.load();
     return w;
   }
 
   /** Makes a new world file from data (refuses to overwrite unless force). */
   static async create(file: string, data: WorldData, opts: WorldOptions & { force?: boolean } = {}): Promise<MockWorld> {
     const abs = path.resolve(file);
-    if (!opts.force && exists(abs)) {
+    if (!opts.force && existsSync(abs)) {
       throw new DrctlError(MockCode.worldExists, `a mock world already exists at ${file}`, {
         hint: 'Pass --force to replace it (its servers, volumes and faults are lost), or use --mock-world PATH.',
       });
     }
     const w = new MockWorld(abs, data, opts);
-    w.dirty = true;
-    await w.commit();
+    w.writeSnapshot();
     return w;
   }
 
-  private async load(): Promise<void> {
+  private load(): void {
     let st: Stats;
     try {
       st = statSync(this.path);
@@ -127,16 +183,37 @@ export class MockWorld {
         hint: 'Create one with: drctl mock init SPEC (or pass --mock-world PATH).',
       });
     }
+    let d: WorldData;
+    let text: string;
     try {
-      await this.db.read();
+      text = readFileSync(this.path, 'utf8');
+      d = JSON.parse(text) as WorldData;
     } catch (err) {
       throw new DrctlError(MockCode.worldCorrupt, `the mock world file ${this.path} is not valid JSON`, {
         cause: err,
         hint: 'Re-create it with: drctl mock init SPEC --force',
       });
     }
-    this.checkFormat(this.db.data);
+    this.checkFormat(d);
+    this.snapshotBytes = text.length;
     this.diskKey = fileKey(st);
+    this.logKey = '';
+    this.logBytes = 0;
+    let log: string | undefined;
+    try {
+      const lst = statSync(this.logPath);
+      log = readFileSync(this.logPath, 'utf8');
+      this.logKey = fileKey(lst);
+      this.logBytes = lst.size;
+    } catch {
+      log = undefined;
+    }
+    if (log !== undefined) {
+      this.logMode = true;
+      replay(d, log);
+    }
+    this.raw = d;
+    this.rewrap();
     this.generation++;
   }
 
@@ -148,41 +225,37 @@ export class MockWorld {
     }
   }
 
+  /** The world's data. Writes through it are tracked for the change log (see the file comment). */
   get data(): WorldData {
-    return this.db.data;
+    return this.root;
+  }
+
+  /**
+   * Commits append to the change log instead of rewriting the snapshot (the server turns this on;
+   * compact() or the next open without a log turns it off again).
+   */
+  useChangeLog(on = true): void {
+    this.logMode = on;
+  }
+
+  /** A change log exists beside the snapshot (compact() folds it in). */
+  get hasLog(): boolean {
+    return this.logKey !== '';
   }
 
   /** Reloads the file if another process changed it. Returns true when it reloaded. */
   async refresh(): Promise<boolean> {
-    // Our own change is pending or being written: it wins, and reads need not wait for the disk.
-    if (this.dirty || this.inFlight > 0) return false;
-    await this.writing;
-    let st: Stats;
-    try {
-      st = statSync(this.path);
-    } catch {
-      return false; // deleted under us: keep serving what we have
-    }
-    if (fileKey(st) === this.diskKey) return false;
-    await this.load();
-    return true;
+    return this.refreshSync();
   }
 
-  /** Synchronous variant of refresh for the rbd emulator (its runner contract is synchronous). */
+  /** Synchronous refresh (the rbd emulator's runner contract is synchronous). */
   refreshSync(): boolean {
-    if (this.dirty) return false;
-    let st: Stats;
-    try {
-      st = statSync(this.path);
-    } catch {
-      return false;
-    }
-    if (fileKey(st) === this.diskKey) return false;
-    const d = JSON.parse(readFileSync(this.path, 'utf8')) as WorldData;
-    this.checkFormat(d);
-    this.db.data = d;
-    this.diskKey = fileKey(st);
-    this.generation++;
+    // Our own change is not committed yet: it wins (commit() appends it on top of what is there).
+    if (this.isDirty) return false;
+    const key = statKey(this.path);
+    if (key === '') return false; // deleted under us: keep serving what we have
+    if (key === this.diskKey && statKey(this.logPath) === this.logKey) return false;
+    this.load();
     return true;
   }
 
@@ -193,7 +266,7 @@ export class MockWorld {
   }
 
   get isDirty(): boolean {
-    return this.dirty;
+    return this.dirty || this.marked.size > 0;
   }
 
   /** Grows with every change (touch) and reload: tells whether something changed in between. */
@@ -202,31 +275,162 @@ export class MockWorld {
   }
 
   /**
-   * Writes the file if anything changed since the last write; resolves once a write that includes
-   * every change made before the call is on disk (a mutating request answers only then).
-   * Group commit: changes made while a write runs share one queued write, instead of one full
-   * rewrite of the world per request queued behind each other.
+   * Makes every change so far durable in the file system before it resolves: one appended log line
+   * (log mode) or a snapshot rewrite. Synchronous work; the promise is for callers that await it.
    */
   async commit(): Promise<void> {
-    if (!this.dirty) return this.writing;
-    if (this.queued) return this.queued; // not started yet: it will serialize our change too
-    const run = async (): Promise<void> => {
-      this.queued = undefined;
-      this.dirty = false;
-      const t0 = performance.now();
-      mkdirSync(path.dirname(this.path), { recursive: true });
-      await this.db.write();
-      this.diskKey = fileKey(statSync(this.path));
-      this.writes++;
-      this.writeMs += performance.now() - t0;
+    this.commitSync();
+  }
+
+  commitSync(): void {
+    if (!this.isDirty) return;
+    const t0 = performance.now();
+    if (!this.logMode || this.marked.size === 0) {
+      // touch() without a tracked write (a change made on an object held from before, or no log):
+      // the snapshot is the only safe record.
+      if (this.logMode) this.untracked++;
+      this.writeSnapshot();
+    } else {
+      this.appendLog();
+      if (this.logBytes > Math.max(512 * 1024, this.snapshotBytes)) this.writeSnapshot();
+    }
+    this.writes++;
+    this.writeMs += performance.now() - t0;
+  }
+
+  /** Writes the whole world to the snapshot and drops the change log (the server does this on close). */
+  compact(): void {
+    const t0 = performance.now();
+    this.writeSnapshot();
+    this.writes++;
+    this.writeMs += performance.now() - t0;
+  }
+
+  private writeSnapshot(): void {
+    this.marked.clear();
+    this.dirty = false;
+    const text = JSON.stringify(this.raw);
+    mkdirSync(path.dirname(this.path), { recursive: true });
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, this.path);
+    try {
+      unlinkSync(this.logPath);
+    } catch {
+      /* no log */
+    }
+    this.diskKey = statKey(this.path);
+    this.logKey = '';
+    this.logBytes = 0;
+    this.snapshotBytes = text.length;
+    this.snapshots++;
+  }
+
+  private appendLog(): void {
+    const units = [...this.marked.values()].sort((a, b) => a.length - b.length);
+    this.marked.clear();
+    this.dirty = false;
+    const kept = new Set<string>();
+    const entry: Log = { s: [], d: [] };
+    for (const u of units) {
+      let covered = false;
+      for (let i = 1; i < u.length && !covered; i++) covered = kept.has(u.slice(0, i).join(SEP));
+      if (covered) continue;
+      kept.add(u.join(SEP));
+      const at = lookup(this.raw, u);
+      if (at.found) entry.s.push([u, at.value]);
+      else entry.d.push(u);
+    }
+    const line = `${JSON.stringify(entry)}\n`;
+    mkdirSync(path.dirname(this.logPath), { recursive: true });
+    const fd = openSync(this.logPath, 'a');
+    try {
+      writeSync(fd, line);
+      const st = fstatSync(fd);
+      this.logKey = fileKey(st);
+      this.logBytes = st.size;
+    } finally {
+      closeSync(fd);
+    }
+    this.appends++;
+  }
+
+  // ------------------------------------------------------------ the tracking view
+
+  private rewrap(): void {
+    this.root = this.wrap(this.raw, { path: [], children: new Map() }) as WorldData;
+  }
+
+  private wrap(target: object, node: TrackNode): object {
+    const world = this;
+    const mark = (key: PropertyKey): void => {
+      const u = node.unit ?? [...node.path, String(key)];
+      world.marked.set(u.join(SEP), u);
     };
-    this.inFlight++;
-    const p = this.writing.then(run, run).finally(() => {
-      this.inFlight--;
+    const proxy = new Proxy(target, {
+      get(t, key) {
+        let v = (t as Record<PropertyKey, unknown>)[key];
+        if (v === null || typeof v !== 'object' || typeof key === 'symbol') return v;
+        const c = node.children.get(key);
+        if (c !== undefined && c.target === v) return c.proxy;
+        const inner = world.targets.get(v);
+        if (inner) v = inner; // a tracking view stored in the data (by a plain object's holder): use what it stands for
+        let child: TrackNode;
+        if (node.unit) child = { unit: node.unit, path: node.unit, children: new Map() };
+        else {
+          const p = [...node.path, String(key)];
+          child = Array.isArray(v) || closesAt(p) ? { unit: p, path: p, children: new Map() } : { path: p, children: new Map() };
+        }
+        const px = world.wrap(v as object, child);
+        node.children.set(key, { target: v as object, proxy: px });
+        return px;
+      },
+      set(t, key, value) {
+        if (typeof key !== 'symbol') {
+          mark(key);
+          node.children.delete(key);
+        }
+        return Reflect.set(t, key, world.plain(value));
+      },
+      deleteProperty(t, key) {
+        if (typeof key !== 'symbol') {
+          mark(key);
+          node.children.delete(key);
+        }
+        return Reflect.deleteProperty(t, key);
+      },
+      defineProperty(t, key, desc) {
+        if (typeof key !== 'symbol') {
+          mark(key);
+          node.children.delete(key);
+        }
+        return Reflect.defineProperty(t, key, 'value' in desc ? { ...desc, value: world.plain(desc.value) } : desc);
+      },
     });
-    this.queued = p;
-    this.writing = p;
-    return p;
+    this.targets.set(proxy, target);
+    return proxy;
+  }
+
+  /**
+   * A value about to be stored. A tracking view stored as such is the object it stands for (a record
+   * moved from one collection to another stays one object); views nested inside a new object (`{ ...rec }`
+   * copies rec's metadata view) are stored as copies, as a JSON round trip would: two records never
+   * share a nested object, so a change through one is never a silent change of the other.
+   */
+  private plain(value: unknown, top = true, depth = 0): unknown {
+    if (value === null || typeof value !== 'object') return value;
+    const inner = this.targets.get(value);
+    if (inner) return top ? inner : structuredClone(inner);
+    if (depth > 64) return value;
+    const o = value as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (v !== null && typeof v === 'object') {
+        const p = this.plain(v, false, depth + 1);
+        if (p !== v) o[k] = p;
+      }
+    }
+    return value;
   }
 
   // ------------------------------------------------------------ clock and ids
@@ -274,6 +478,11 @@ export class MockWorld {
     return s;
   }
 
+  private rawSite(name: string): SiteData {
+    this.site(name); // the unknown-site error
+    return this.raw.sites[name]!;
+  }
+
   /** The other site of the pair. */
   peerOf(name: string): SiteData {
     const other = this.data.siteOrder.find((s) => s !== name);
@@ -285,7 +494,7 @@ export class MockWorld {
   index(name: string): SiteIndex {
     const cached = this.indexes.get(name);
     if (cached && cached.gen === this.generation) return cached.index;
-    const index = { ...buildIndex(this.site(name)), ...this.names(name) };
+    const index = { ...buildIndex(this.rawSite(name), this.site(name)), ...this.names(name) };
     this.indexes.set(name, { gen: this.generation, index });
     return index;
   }
@@ -294,18 +503,50 @@ export class MockWorld {
   names(name: string): SiteNames {
     const cached = this.nameIndexes.get(name);
     if (cached && cached.gen === this.generation) return cached.names;
-    const names = buildNames(this.site(name));
+    const names = buildNames(this.rawSite(name), this.site(name));
     this.nameIndexes.set(name, { gen: this.generation, names });
     return names;
   }
 }
 
-function exists(p: string): boolean {
-  try {
-    statSync(p);
-    return true;
-  } catch {
-    return false;
+/** The value at path p of a plain object tree. */
+function lookup(root: unknown, p: readonly string[]): { found: boolean; value?: unknown } {
+  let cur = root;
+  for (const k of p) {
+    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, k)) return { found: false };
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return { found: true, value: cur };
+}
+
+/** Applies change-log lines to a snapshot's data (in order; a torn last line is ignored). */
+function replay(data: WorldData, log: string): void {
+  const root = data as unknown as Record<string, unknown>;
+  for (const line of log.split('\n')) {
+    if (!line) continue;
+    let e: Log;
+    try {
+      e = JSON.parse(line) as Log;
+    } catch {
+      break; // the last line of a write cut short
+    }
+    for (const [p, v] of e.s) {
+      let cur = root;
+      for (let i = 0; i < p.length - 1; i++) {
+        const k = p[i]!;
+        const next = cur[k];
+        if (next === null || typeof next !== 'object') cur[k] = {};
+        cur = cur[k] as Record<string, unknown>;
+      }
+      cur[p[p.length - 1]!] = v;
+    }
+    for (const p of e.d) {
+      const parent = lookup(root, p.slice(0, -1));
+      if (parent.found && parent.value !== null && typeof parent.value === 'object') {
+        if (Array.isArray(parent.value)) parent.value.splice(Number(p[p.length - 1]), 1);
+        else delete (parent.value as Record<string, unknown>)[p[p.length - 1]!];
+      }
+    }
   }
 }
 
@@ -315,40 +556,51 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   else m.set(k, [v]);
 }
 
-function buildNames(site: SiteData): SiteNames {
+/** [plain record, its tracking view] of every record of a collection (fields are read from the plain one: no trap). */
+function pairs<T>(raw: Record<string, T>, view: Record<string, T>): Array<[T, T]> {
+  const out: Array<[T, T]> = [];
+  for (const k of Object.keys(raw)) out.push([raw[k]!, view[k]!]);
+  return out;
+}
+
+function buildNames(raw: SiteData, site: SiteData): SiteNames {
   const n: SiteNames = { flavorByName: new Map(), networkByName: new Map(), securityGroupByName: new Map(), typeByName: new Map() };
-  for (const f of Object.values(site.nova.flavors)) n.flavorByName.set(f.name, f);
-  for (const x of Object.values(site.neutron.networks)) n.networkByName.set(x.name, x);
-  for (const g of Object.values(site.neutron.securityGroups)) n.securityGroupByName.set(g.name, g);
-  for (const t of Object.values(site.cinder.types)) n.typeByName.set(t.name, t);
+  for (const [r, f] of pairs(raw.nova.flavors, site.nova.flavors)) n.flavorByName.set(r.name, f);
+  for (const [r, x] of pairs(raw.neutron.networks, site.neutron.networks)) n.networkByName.set(r.name, x);
+  for (const [r, g] of pairs(raw.neutron.securityGroups, site.neutron.securityGroups)) n.securityGroupByName.set(r.name, g);
+  for (const [r, t] of pairs(raw.cinder.types, site.cinder.types)) n.typeByName.set(r.name, t);
   return n;
 }
 
-function buildIndex(site: SiteData): Omit<SiteIndex, keyof SiteNames> {
+/** Built from the plain data (fast reads), holding the tracking views (handlers change what they find). */
+function buildIndex(raw: SiteData, site: SiteData): Omit<SiteIndex, keyof SiteNames> {
+  const sorted = <T extends { createdAt: number; id: string }>(xs: Array<[T, T]>) => xs.sort((x, y) => byCreatedDesc(x[0], y[0]));
+  const servers = sorted(pairs(raw.nova.servers, site.nova.servers));
+  const volumes = sorted(pairs(raw.cinder.volumes, site.cinder.volumes));
   const ix: Omit<SiteIndex, keyof SiteNames> = {
     portsByDevice: new Map(),
     volumesByGroup: new Map(),
     snapshotsByGroupSnapshot: new Map(),
     serverByName: new Map(),
-    serversSorted: Object.values(site.nova.servers).sort(byCreatedDesc),
-    volumesSorted: Object.values(site.cinder.volumes).sort(byCreatedDesc),
+    serversSorted: servers.map((x) => x[1]),
+    volumesSorted: volumes.map((x) => x[1]),
     arrayVolumeByName: new Map(),
     arrayVolumesByPod: new Map(),
     cinderByArrayVolume: new Map(),
     cinderByImage: new Map(),
   };
-  for (const p of Object.values(site.neutron.ports)) if (p.deviceId) push(ix.portsByDevice, p.deviceId, p);
-  for (const s of ix.serversSorted) push(ix.serverByName, s.name, s);
-  for (const v of ix.volumesSorted) {
-    if (v.groupId) push(ix.volumesByGroup, v.groupId, v);
-    if (v.backing?.arrayVolumeId) ix.cinderByArrayVolume.set(v.backing.arrayVolumeId, v);
-    if (v.backing?.image) ix.cinderByImage.set(v.backing.image, v);
+  for (const [r, p] of pairs(raw.neutron.ports, site.neutron.ports)) if (r.deviceId) push(ix.portsByDevice, r.deviceId, p);
+  for (const [r, s] of servers) push(ix.serverByName, r.name, s);
+  for (const [r, v] of volumes) {
+    if (r.groupId) push(ix.volumesByGroup, r.groupId, v);
+    if (r.backing?.arrayVolumeId) ix.cinderByArrayVolume.set(r.backing.arrayVolumeId, v);
+    if (r.backing?.image) ix.cinderByImage.set(r.backing.image, v);
   }
-  for (const s of Object.values(site.cinder.snapshots)) if (s.groupSnapshotId) push(ix.snapshotsByGroupSnapshot, s.groupSnapshotId, s);
-  if (site.storage.driver === 'pure') {
-    for (const v of Object.values(site.storage.pure.volumes)) {
-      ix.arrayVolumeByName.set(v.name, v);
-      if (v.pod) push(ix.arrayVolumesByPod, v.pod, v);
+  for (const [r, x] of pairs(raw.cinder.snapshots, site.cinder.snapshots)) if (r.groupSnapshotId) push(ix.snapshotsByGroupSnapshot, r.groupSnapshotId, x);
+  if (raw.storage.driver === 'pure' && site.storage.driver === 'pure') {
+    for (const [r, v] of pairs(raw.storage.pure.volumes, site.storage.pure.volumes)) {
+      ix.arrayVolumeByName.set(r.name, v);
+      if (r.pod) push(ix.arrayVolumesByPod, r.pod, v);
     }
   }
   return ix;

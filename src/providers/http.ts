@@ -275,7 +275,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   }
   const insecure = options.tls?.insecure === true;
   let warnedInsecure = false;
-  const agentOpts = { keepAlive: true, maxSockets: 16, timeout: 4_000 };
+  // Keep-alive pool per host:port. A real site serves Nova, Cinder, Neutron and Keystone on endpoints of
+  // their own (each its own pool); the mock serves all of a site's services on one port, so the pool
+  // is sized for a site's total: 20 groups × parallelism 10 send bursts of ~200 GETs at once, and 16
+  // sockets queued them (at 50 ms per call, 16 sockets carry 320 requests/s). openstacksdk and
+  // gophercloud put no limit on connections per host.
+  const agentOpts = { keepAlive: true, maxSockets: 64, timeout: 4_000 };
   const httpAgent = new http.Agent(agentOpts);
   const httpsAgent = new https.Agent({ ...agentOpts, ca, rejectUnauthorized: !insecure });
   // Non-idempotent POSTs get a fresh connection every time (see the header comment).
