@@ -31,14 +31,19 @@ const INT_HEX_RE = /^0x[0-9a-fA-F]+$/;
 const FLOAT_NAN_RE = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 const FLOAT_EXP_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
 const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+const NULL_BOOL_WORD = /^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 /** A plain scalar that can only be a string (the common case): no schema test can match it. */
 const PLAIN_STRING_FAST = /^[A-Za-z_/][^\s]*$/;
 
 /** The value of a plain scalar under the core schema (as yaml's composeScalar + tag.resolve). */
 export function resolvePlain(s: string): unknown {
   const c = s.charCodeAt(0);
-  // Letters other than the null/bool/nan spellings, and '/' or '_': always strings.
-  if (PLAIN_STRING_FAST.test(s) && !/^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s)) return s;
+  // Starting with a letter, '/' or '_' and without spaces: a string unless spelled null/true/false.
+  if (PLAIN_STRING_FAST.test(s)) {
+    // n N t T f F
+    if (c !== 0x6e && c !== 0x4e && c !== 0x74 && c !== 0x54 && c !== 0x66 && c !== 0x46) return s;
+    if (!NULL_BOOL_WORD.test(s)) return s;
+  }
   if (NULL_RE.test(s)) return null;
   if (BOOL_RE.test(s)) return c === 0x74 /* t */ || c === 0x54; /* T */
   if (INT_OCT_RE.test(s)) return parseInt(s.substring(2), 8);
@@ -87,8 +92,14 @@ function plainStartOk(text: string, i: number): boolean {
   return !PLAIN_START_BAD.has(ch);
 }
 
-/** A quoted scalar starting at text[i]; returns [value, index after the closing quote]. Single line only. */
-function quoted(text: string, i: number): [string, number] {
+/**
+ * Where the last quoted(), flowPlain() or flow() ended (one past its last character). The scanners
+ * return their value and leave their end here instead of allocating a [value, end] pair per scalar.
+ */
+let end = 0;
+
+/** A quoted scalar starting at text[i]; its end goes to `end`. Single line only. */
+function quoted(text: string, i: number): string {
   const q = text[i];
   if (q === "'") {
     let out = '';
@@ -102,15 +113,30 @@ function quoted(text: string, i: number): [string, number] {
         j = k + 2;
         continue;
       }
-      return [out, k + 1];
+      end = k + 1;
+      return out;
     }
   }
   const k = text.indexOf('"', i + 1);
   if (k < 0) return bail();
   const s = text.slice(i + 1, k);
   if (s.includes('\\')) return bail();
-  return [s, k + 1];
+  end = k + 1;
+  return s;
 }
+
+/**
+ * The scans use regular expressions and indexOf rather than loops over characters: a CLI run parses
+ * the spec once, before the JIT has warmed up, and the regex engine is fast from the first call.
+ */
+const KEY_STOP = /:(?: |$)| #|[,[\]{}]/g;
+const BLOCK_PLAIN_STOP = / #|:(?: |$)|[[\]{}]/g;
+/**
+ * A plain scalar inside a flow collection: no flow indicators, no '#' at all, ':' only when a
+ * non-space, non-indicator follows (as in a URL); may start with '-' only when such a character
+ * follows. Trailing spaces are matched (and trimmed by the caller).
+ */
+const FLOW_PLAIN = /(?:[^\s,[\]{}#:'"!&*|>%@`?-]|-(?=[^\s,[\]{}#:]))(?:[^,[\]{}#:]|:(?=[^\s,[\]{}#]))*/y;
 
 /** A key at the start of `text` followed by ':' and a space or the end: [key, index after ':'], or undefined. */
 function mapKey(text: string): [string, number] | undefined {
@@ -118,22 +144,18 @@ function mapKey(text: string): [string, number] | undefined {
   let j: number;
   const c = text[0];
   if (c === '"' || c === "'") {
-    [key, j] = quoted(text, 0);
+    key = quoted(text, 0);
+    j = end;
     if (text[j] !== ':') return undefined;
     if (j + 1 < text.length && text[j + 1] !== ' ') return bail();
   } else {
     if (!plainStartOk(text, 0)) return undefined;
-    let k = -1;
-    for (let i = 0; i < text.length; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch === 0x3a /* : */ && (i + 1 === text.length || text.charCodeAt(i + 1) === 0x20)) {
-        k = i;
-        break;
-      }
-      if (ch === 0x23 /* # */ && text.charCodeAt(i - 1) === 0x20) return undefined;
-      // Flow indicators in a block key are legal but rare: the full parser.
-      if (ch === 0x2c || ch === 0x5b || ch === 0x5d || ch === 0x7b || ch === 0x7d) return undefined;
-    }
+    // The first ': ' (or ':' at the end) ends the key; a comment or a flow indicator first means it is
+    // not a key here (legal YAML in places, but rare in specs: the full parser).
+    KEY_STOP.lastIndex = 0;
+    const m = KEY_STOP.exec(text);
+    if (!m || m[0][0] !== ':') return undefined;
+    const k = m.index;
     if (k < 0) return undefined;
     const raw = text.slice(0, k);
     if (raw.trimEnd() !== raw || raw === '') return bail();
@@ -236,84 +258,85 @@ class FastParser {
     while (text.charCodeAt(i) === 0x20) i++;
     const c = text[i]!;
     let value: unknown;
-    let end: number;
-    if (c === '{' || c === '[') [value, end] = flow(text, i);
-    else if (c === '"' || c === "'") [value, end] = quoted(text, i);
+    if (c === '{' || c === '[') value = flow(text, i);
+    else if (c === '"' || c === "'") value = quoted(text, i);
     else {
       if (!plainStartOk(text, i)) return bail();
-      let j = i;
-      for (; j < text.length; j++) {
-        const ch = text.charCodeAt(j);
-        if (ch === 0x23 /* # */ && text.charCodeAt(j - 1) === 0x20) break;
-        if (ch === 0x3a /* : */ && (j + 1 === text.length || text.charCodeAt(j + 1) === 0x20)) return bail();
-        // Legal in block plain scalars, but rare in specs: leave them to the full parser.
-        if (ch === 0x5b || ch === 0x5d || ch === 0x7b || ch === 0x7d) return bail();
-      }
-      return resolvePlain(text.slice(i, j).trimEnd());
+      BLOCK_PLAIN_STOP.lastIndex = i;
+      const m = BLOCK_PLAIN_STOP.exec(text);
+      // A comment ends the scalar; ': ' inside it, or brackets (legal but rare), go to the full parser.
+      if (m && m[0] !== ' #') return bail();
+      const j = m ? m.index : text.length;
+      return resolvePlain(trimSpaces(text.slice(i, j)));
     }
     if (!restIsEmpty(text, end)) return bail();
     return value;
   }
 }
 
-/** A flow collection starting at text[i] and closed on the same line: [value, index after it]. */
-function flow(text: string, i: number): [unknown, number] {
-  const open = text[i];
-  const isMap = open === '{';
+/** YAML trims spaces (and tabs, which the subset refuses), not every Unicode space as trimEnd() does. */
+function trimSpaces(s: string): string {
+  let e = s.length;
+  while (e > 0 && s.charCodeAt(e - 1) === 0x20) e--;
+  return e === s.length ? s : s.slice(0, e);
+}
+
+/** A plain scalar in a flow collection at text[j]; its end (trailing spaces included) goes to `end`. */
+function flowPlain(text: string, j: number): string {
+  FLOW_PLAIN.lastIndex = j;
+  const m = FLOW_PLAIN.exec(text);
+  if (!m) return bail();
+  end = j + m[0].length;
+  return trimSpaces(m[0]);
+}
+
+/** A flow collection starting at text[i] and closed on the same line; its end goes to `end`. */
+function flow(text: string, i: number): unknown {
+  const isMap = text.charCodeAt(i) === 0x7b; /* { */
   const close = isMap ? '}' : ']';
   const out: Record<string, unknown> | unknown[] = isMap ? {} : [];
   let j = i + 1;
-  const skip = () => {
-    while (text.charCodeAt(j) === 0x20) j++;
-  };
-  skip();
-  if (text[j] === close) return [out, j + 1];
+  while (text.charCodeAt(j) === 0x20) j++;
+  if (text[j] === close) {
+    end = j + 1;
+    return out;
+  }
   for (;;) {
-    skip();
+    while (text.charCodeAt(j) === 0x20) j++;
     let key: string | undefined;
     if (isMap) {
       const c = text[j];
-      if (c === '"' || c === "'") [key, j] = quoted(text, j);
+      if (c === '"' || c === "'") key = quoted(text, j);
       else {
-        if (c === undefined || !plainStartOk(text, j)) return bail();
-        const s = j;
-        while (j < text.length && !(text[j] === ':' && text[j + 1] === ' ') && !FLOW_INDICATORS.has(text[j]!)) {
-          if (text[j] === ':' && (j + 1 === text.length || FLOW_INDICATORS.has(text[j + 1]!))) return bail();
-          if (text[j] === '#' && text[j - 1] === ' ') return bail();
-          j++;
-        }
-        key = text.slice(s, j).trimEnd();
+        key = flowPlain(text, j);
         if (key === '' || resolvePlain(key) !== key) return bail();
       }
-      if (text[j] !== ':' || text[j + 1] !== ' ') return bail();
+      j = end;
+      if (text.charCodeAt(j) !== 0x3a || text.charCodeAt(j + 1) !== 0x20) return bail();
       if (key === '__proto__' || key === '<<' || Object.hasOwn(out, key)) return bail();
       j += 2;
-      skip();
+      while (text.charCodeAt(j) === 0x20) j++;
     }
     const c = text[j];
     let value: unknown;
-    if (c === '{' || c === '[') [value, j] = flow(text, j);
-    else if (c === '"' || c === "'") [value, j] = quoted(text, j);
-    else {
-      if (c === undefined || !plainStartOk(text, j)) return bail();
-      const s = j;
-      while (j < text.length && !FLOW_INDICATORS.has(text[j]!)) {
-        if (text[j] === ':' && (j + 1 === text.length || text[j + 1] === ' ' || FLOW_INDICATORS.has(text[j + 1]!))) return bail();
-        if (text[j] === '#' && text[j - 1] === ' ') return bail();
-        j++;
-      }
-      value = resolvePlain(text.slice(s, j).trimEnd());
-    }
+    if (c === '{' || c === '[') value = flow(text, j);
+    else if (c === '"' || c === "'") value = quoted(text, j);
+    else value = resolvePlain(flowPlain(text, j));
+    j = end;
     if (isMap) (out as Record<string, unknown>)[key!] = value;
     else (out as unknown[]).push(value);
-    skip();
-    if (text[j] === ',') {
+    while (text.charCodeAt(j) === 0x20) j++;
+    const n = text[j];
+    if (n === ',') {
       j++;
-      skip();
+      while (text.charCodeAt(j) === 0x20) j++;
       if (text[j] === close || text[j] === ',') return bail();
       continue;
     }
-    if (text[j] === close) return [out, j + 1];
+    if (n === close) {
+      end = j + 1;
+      return out;
+    }
     return bail();
   }
 }

@@ -75,7 +75,7 @@ t.test('plain and quoted scalars resolve as the YAML 1.2 core schema does', asyn
     '1.0', '1.10', '.inf', '-.Inf', '+.INF', '.nan', '.NaN', '.NAN', 'nan', 'inf', '~', 'null', 'Null', 'NULL', 'nULL', 'true', 'True', 'TRUE',
     'tRUE', 'false', 'FALSE', 'yes', 'no', 'on', 'off', 'y', 'n', '12:30', '2001-12-14', '1.2.3', 'a b', 'a  b', "it's", 'a"b', 'a,b', 'a#b',
     'a #b', 'http://x.y:5000/v3', 'a:b', '-a', '--', '-1x', 'é', '日本', "'q'", "'it''s'", "''", '""', '"a b"', '"a\\nb"', '"#x"', "'#x'",
-    '/path/x', '_x', 'x_', '.x', '9x',
+    '/path/x', '_x', 'x_', '.x', '9x', 'a\u00a0', '\u00a0a', 'a\u3000', 'b:', 'a: b', ':a', '?a', '-', '- a',
   ];
   for (const s of scalars) {
     for (const text of [`k: ${s}\n`, `k: [${s}]\n`, `k: { a: ${s} }\n`, `- ${s}\n`, `k:\n  - ${s}\n`, `${s}: 1\n`, `k: { ${s}: 1 }\n`]) {
@@ -96,7 +96,7 @@ function rng(seed: number): () => number {
   };
 }
 
-const INSERTS = [':', ' ', '  ', '-', '- ', '#', ' #', "'", '"', '{', '}', '[', ']', ',', '\n', '&a ', '*a', '!', '|', '>', '?', '0', '.', '~', 'e', ': ', '\\', '\t', '\r', '%', '@', '---\n', 'x: 1\n', '  - '];
+const INSERTS = [':', ' ', '  ', '-', '- ', '#', ' #', "'", '"', '{', '}', '[', ']', ',', '\n', '&a ', '*a', '!', '|', '>', '?', '0', '.', '~', 'e', ': ', '\\', '\t', '\r', '%', '@', '---\n', 'x: 1\n', '  - ', '\u00a0', '\u3000', 'é', ':x', '-1', '- a: 1\n', '"a": '];
 
 function mutate(text: string, r: () => number): string {
   const lines = text.split('\n');
