@@ -117,7 +117,10 @@ async function open(spec: DRSpec, opts: ConnectOptions, closers: Array<() => Pro
   for (const name of siteNames) {
     const site = spec.sites[name];
     const cloud = mockSites ? mockSites[name].cloud : (await cloudFor(name, site.cloud, false))!;
-    const adminCloud = mockSites ? mockSites[name].adminCloud : await cloudFor(name, site.adminCloud, true);
+    // Privileged calls (Cinder manage/unmanage) use an admin cloud only when the spec names one, in mock
+    // mode as in real mode: without `adminCloud:` the member's cloud gets the mock's policy 403, as a
+    // real Cinder answers. (In mock mode the entry's name does not matter: the mock's admin user serves it.)
+    const adminCloud = mockSites ? (site.adminCloud ? mockSites[name].adminCloud : undefined) : await cloudFor(name, site.adminCloud, true);
     const mk = (c: CloudConfig) =>
       createOpenStackClients({ site: name, cloud: c, secrets, logger: opts.logger, onRequest, httpOptions });
     const os = mk(cloud);
@@ -153,7 +156,8 @@ async function open(spec: DRSpec, opts: ConnectOptions, closers: Array<() => Pro
       delete (storage as { conf?: string }).conf;
       sites[name].storage = createCephDriver(name, storage, { env: opts.env, runner: cephRunner, pollIntervalMs: 100 });
     } else {
-      sites[name].storage = createCephDriver(name, site.storage, { env: opts.env });
+      // Real clusters: a demotion replays and a promote settles in seconds; poll from 250 ms up to 2 s.
+      sites[name].storage = createCephDriver(name, site.storage, { env: opts.env, firstPollIntervalMs: 250 });
     }
   }
   return {

@@ -188,6 +188,30 @@ for (const dir of ['failover', 'failback'] as const) {
   });
 }
 
+t.test('no adminCloud in the spec: mock mode, like real mode, manages volumes as the member user and gets the policy 403; adding adminCloud resumes', async (t) => {
+  const l = await lab(t);
+  await l.apply();
+  const text = await readFile(l.specPath, 'utf8');
+  t.match(text, /\n\s+adminCloud: site-b-admin[^\n]*\n/);
+  await writeFile(l.specPath, text.replace(/\n\s+adminCloud: site-[ab]-admin[^\n]*/g, ''));
+  await l.edit({ activeSite: 'site-b' });
+  const c = await l.conns();
+  t.equal(c.sites['site-b']!.admin, c.sites['site-b']!.os, 'privileged calls use the member cloud when the spec names no adminCloud');
+  const r = await l.apply();
+  t.equal(r.exitCode, 1);
+  const o = r.outcomes.find((x) => x.type === 'failover')!;
+  // The import first lists cinder-volume services (to find the manage host): admin-only as well.
+  t.match(o.message, /403.*Policy doesn't allow volume_extension:(services:index|volume_manage) to be performed/, 'the policy 403, as a real Cinder answers');
+  t.match(`${o.message}\n${o.hint ?? ''}\n${r.stderr}`, /Set `adminCloud:` for site-b in the spec/, 'the hint names adminCloud');
+  const op = await l.lastOp('failover');
+  t.ok(op.steps.filter((s) => s.status === 'failed').every((s) => s.name === 'volume.import' && s.error?.code === 'DRCTL_E2033'));
+  await writeFile(l.specPath, text.replace(/activeSite: site-a/, 'activeSite: site-b'));
+  const again = await l.apply();
+  t.equal(again.exitCode, 0, 'with adminCloud back, the plain apply resumes and completes', { stderr: again.stderr });
+  t.equal((await l.state()).operations.find((x) => x.id === op.id)?.status, 'completed');
+  t.same(await activeOn(l), allOn('site-b'));
+});
+
 // ------------------------------------------------------------------ an API failing N times
 
 t.test('a read API failing twice with 503 is retried by the HTTP layer: the failover completes, no step re-run', async (t) => {

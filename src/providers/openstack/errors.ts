@@ -72,7 +72,8 @@ export interface FaultContext {
   hint?: string;
 }
 
-const POLICY_MANAGE_RE = /volume_extension:(volume_manage|volume_unmanage|list_manageable)/;
+/** Admin-only Cinder rules volume import/export needs: manage/unmanage, and the service list that finds the manage host. */
+const POLICY_MANAGE_RE = /volume_extension:(volume_manage|volume_unmanage|list_manageable|services:index)/;
 
 /** The DrctlError for a non-success response. */
 export function apiError(res: HttpResponse, ctx: FaultContext, redact: (s: string) => string = (s) => s): DrctlError {
@@ -92,11 +93,12 @@ export function apiError(res: HttpResponse, ctx: FaultContext, redact: (s: strin
     hint = 'The token was rejected even after re-authenticating; check the cloud credentials and that the service trusts this Keystone.';
   } else if (status === 403) {
     code = OS_CODES.forbidden;
-    if (POLICY_MANAGE_RE.test(f.message) || /manageable_volumes|os-volume-manage|os-unmanage/.test(ctx.path)) {
+    if (POLICY_MANAGE_RE.test(f.message) || /manageable_volumes|os-volume-manage|os-unmanage/.test(ctx.path) || (ctx.service === 'cinder' && /\/os-services/.test(ctx.path))) {
       const m = POLICY_MANAGE_RE.exec(f.message);
-      const rule = m ? `volume_extension:${m[1]}` : 'volume_extension:volume_manage';
+      const rule = m ? `volume_extension:${m[1]}` : /os-services/.test(ctx.path) ? 'volume_extension:services:index' : 'volume_extension:volume_manage';
+      const why = rule.endsWith('services:index') ? ' (drctl lists the cinder-volume services to find the host that manages the imported volumes)' : '';
       hint =
-        `Cinder's ${rule} policy defaults to rule:admin_api. Set \`adminCloud:\` for ${ctx.site} in the spec ` +
+        `Cinder's ${rule} policy defaults to rule:admin_api${why}. Set \`adminCloud:\` for ${ctx.site} in the spec ` +
         `(a clouds.yaml entry whose user has the admin role), or grant the policy to drctl's role in Cinder's policy.yaml ` +
         `(e.g. "${rule}": "rule:admin_api or role:dr-operator").`;
     } else {
