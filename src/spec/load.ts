@@ -168,7 +168,8 @@ function fastValid(text: string, file: string, digest: string): SpecLoadResult |
   const validate = specValidator();
   if (!validate(value)) return undefined;
   if (semanticProblems(value).length > 0) return undefined;
-  return { ok: true, loaded: { spec: withDefaults(value as unknown as DRSpec), file, digest }, diagnostics: [] };
+  // The value was built here and nobody else holds it: fill the defaults in without a deep copy.
+  return { ok: true, loaded: { spec: applyDefaults(value as unknown as DRSpec), file, digest }, diagnostics: [] };
 }
 
 /** The full path: `yaml` with source ranges, so that every diagnostic has its line:col. */
@@ -291,7 +292,11 @@ export async function loadSpecOrThrow(file: string): Promise<{ loaded: LoadedSpe
 
 /** Fills in the documented defaults on a schema-valid, rule-valid value. Returns a fresh object. */
 export function withDefaults(raw: DRSpec): DRSpec {
-  const spec = structuredClone(raw);
+  return applyDefaults(structuredClone(raw));
+}
+
+/** withDefaults on a value the caller owns: fills the defaults in place and returns it. */
+function applyDefaults(spec: DRSpec): DRSpec {
   for (const site of Object.values(spec.sites) as SiteSpec[]) {
     if (site.storage.driver === 'ceph' && site.storage.client === undefined) site.storage.client = 'admin';
     if (site.storage.driver === 'pure' && site.storage.insecure === undefined) site.storage.insecure = false;
