@@ -5,7 +5,7 @@
  * - Ceph (RBD driver): image `volume-<id>` in the site's pool; manage renames the image.
  * A Cinder volume keeps a stable link to its object (array volume id / image name).
  */
-import { clusterOf, createImage, enableMirroring } from './ceph.js';
+import { clusterOf, createImage, enableMirroring, renameImage, settleRenames } from './ceph.js';
 import { arrayOf, createArrayVolume, gib, GIB, peerArray, removeArrayVolume, renameArrayVolume, volumeByName } from './pure.js';
 import type { PureVolumeRec, SiteData, VolumeRec } from './types.js';
 import type { MockWorld } from './world.js';
@@ -98,6 +98,7 @@ export function manageableObjects(world: MockWorld, site: SiteData): Manageable[
   }
   const c = clusterOf(site);
   if (c && site.storage.driver === 'ceph') {
+    settleRenames(world, site.name);
     for (const img of Object.values(c.pools[site.storage.pool]?.images ?? {})) {
       const owner = ix.cinderByImage.get(img.name);
       out.push({ name: img.name, reference: { 'source-name': img.name }, sizeGiB: gib(img.size), cinderId: owner?.id ?? null, safe: !owner, reason: owner ? 'already managed' : null });
@@ -156,9 +157,8 @@ export function manageBacking(world: MockWorld, site: SiteData, vol: VolumeRec, 
     const img = name ? pool?.images[name] : undefined;
     if (!pool || !img) return { error: `Manage existing volume failed due to invalid backend reference: image ${name ?? sid} not found` };
     if (img.mirroring && !img.mirroring.primary) return { error: `Manage existing volume failed: image ${img.name} is non-primary (read-only); promote it first` };
-    delete pool.images[img.name];
-    img.name = rbdImageName(vol.id);
-    pool.images[img.name] = img;
+    // The RBD driver renames the image to the Cinder name; rbd-mirror carries the rename to the peer.
+    renameImage(world, site.name, site.storage.pool, img, rbdImageName(vol.id));
     vol.backing = { image: img.name };
     world.touch();
     return { size: gib(img.size) };

@@ -59,6 +59,62 @@ export function enableMirroring(world: MockWorld, siteName: string, pool: string
   world.touch();
 }
 
+/**
+ * Renames an image (Cinder's RBD driver does on manage: `volume-<new id>`) and its mirror: rbd-mirror
+ * replays the rename to the non-primary copy (same global id) — journal mode at once (the stack lab saw
+ * about 3 s), snapshot mode with the next mirror snapshot that reaches the peer (see settleRenames).
+ */
+export function renameImage(world: MockWorld, siteName: string, pool: string, img: CephImageRec, name: string): void {
+  const c = clusterOf(world.data.sites[siteName]!)!;
+  const p = c.pools[pool]!;
+  delete p.images[img.name];
+  img.name = name;
+  p.images[name] = img;
+  const peer = img.mirroring?.primary ? peerImage(world, siteName, pool, img) : undefined;
+  if (peer?.img.mirroring) {
+    if (img.mirroring!.mode === 'journal') {
+      const pp = peer.c.pools[pool]!;
+      if (!pp.images[name]) {
+        delete pp.images[peer.img.name];
+        peer.img.name = name;
+        delete peer.img.mirroring.pendingName;
+        pp.images[name] = peer.img;
+      }
+    } else peer.img.mirroring.pendingName = { name, since: world.now() };
+  }
+  world.touch();
+}
+
+/** When the first mirror snapshot taken at or after `since` arrives on the peer (ms), if it has. */
+function snapshotArrival(world: MockWorld, primary: CephImageRec, since: number): number | undefined {
+  const m = primary.mirroring!;
+  const transferMs = world.settings.transferSeconds * 1000;
+  const scheduled = m.intervalMs > 0 ? m.anchor + Math.max(0, Math.ceil((since - m.anchor) / m.intervalMs)) * m.intervalMs : Infinity;
+  const manual = Math.min(Infinity, ...m.snapshots.filter((x) => x.at >= since).map((x) => x.at));
+  const at = Math.min(scheduled, manual);
+  if (!Number.isFinite(at) || outageAt(world.data.linkOutages, at)) return undefined;
+  return at + transferMs <= world.now() ? at + transferMs : undefined;
+}
+
+/** Applies the renames whose mirror snapshot has reached this cluster (derived from timestamps, at read time). */
+export function settleRenames(world: MockWorld, siteName: string): void {
+  const c = clusterOf(world.data.sites[siteName]!);
+  if (!c) return;
+  for (const [pool, p] of Object.entries(c.pools)) {
+    for (const img of Object.values(p.images)) {
+      const pend = img.mirroring?.pendingName;
+      if (!pend) continue;
+      const primary = peerImage(world, siteName, pool, img);
+      if (!primary?.img.mirroring?.primary || snapshotArrival(world, primary.img, pend.since) === undefined || p.images[pend.name]) continue;
+      delete p.images[img.name];
+      img.name = pend.name;
+      delete img.mirroring!.pendingName;
+      p.images[img.name] = img;
+      world.touch();
+    }
+  }
+}
+
 function peerCluster(world: MockWorld, siteName: string): { site: SiteData; c: CephClusterData } | undefined {
   const other = world.data.siteOrder.find((s) => s !== siteName);
   const site = other ? world.data.sites[other] : undefined;
@@ -206,6 +262,7 @@ export function runRbd(world: MockWorld, siteName: string, args: string[]): RbdR
   const site = world.data.sites[siteName];
   const c = site ? clusterOf(site) : undefined;
   if (!site || !c) return fail(1, `rbd: error: no ceph cluster for site '${siteName}' in the mock world`);
+  settleRenames(world, siteName);
   if (isUnreachable(world, siteName)) {
     return fail(110, `${cephTime(world.now())} -1 monclient(hunting): authenticate timed out after 300\n[errno 110] RADOS timed out (error connecting to the cluster)\nrbd: couldn't connect to the cluster!`);
   }

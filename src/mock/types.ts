@@ -400,6 +400,11 @@ export interface CephImageRec {
     /** Scheduling anchor for snapshot mode. */
     anchor: number;
     intervalMs: number;
+    /**
+     * Non-primary copy, snapshot mode: the primary was renamed (Cinder's manage) at `since`; the new
+     * name arrives with the next mirror snapshot that reaches this cluster (journal mode renames at once).
+     */
+    pendingName?: { name: string; since: number };
   };
 }
 

@@ -6,6 +6,8 @@
 import t from 'tap';
 import { addFault, clearFaults } from '../../src/mock/faults.js';
 import { runRbd } from '../../src/mock/ceph.js';
+import { manageableObjects } from '../../src/mock/backing.js';
+import { manageVolume, volumeStatus } from '../../src/mock/cinder.js';
 import { fakeClock, newWorld, pureCaller, serve, specWith, CINDER } from './helpers.js';
 
 const items = (r: { body: any }) => r.body.items as any[];
@@ -261,4 +263,47 @@ t.test('ceph: the CommandRunner adapter routes by --cluster and persists mutatio
   const status = JSON.parse(runRbd(other, 'site-a', ['mirror', 'image', 'status', img, '--format', 'json']).stdout);
   t.equal(status.state, 'up+unknown', 'the demote reached the world file');
   t.match(await runner.run('rbd', ['--cluster', 'nowhere', 'ls']), { code: 1, stderr: /no ceph cluster for --cluster nowhere/ });
+});
+
+t.test("ceph: Cinder's manage renames the image (volume-<new id>); the rename reaches the peer — journal at once, snapshot with the next mirror snapshot", async (t) => {
+  const cases: Array<[string, boolean]> = [
+    ['journal', true],
+    ['snapshot', false],
+  ];
+  for (const [mode, sync] of cases) {
+    const clock = fakeClock();
+    const { world } = await newWorld(specWith({ ceph: true, sync }), { realNow: clock.now });
+    const rbd = (site: string, ...args: string[]) => runRbd(world, site, [...args, '--format', 'json']);
+    const info = (site: string, name: string) => JSON.parse(rbd(site, 'info', `volumes/${name}`).stdout || 'null');
+    const a = world.site('site-a');
+    const old = (JSON.parse(rbd('site-a', 'ls', 'volumes').stdout) as string[])[0]!;
+    const gid = info('site-a', old).mirroring.global_id as string;
+    t.equal(info('site-a', old).mirroring.mode, mode, `${mode}: mirrored in ${mode} mode`);
+    // planned move to B: demote A, promote B, manage on B (renames B's primary)
+    runRbd(world, 'site-a', ['mirror', 'image', 'demote', `volumes/${old}`]);
+    t.equal(runRbd(world, 'site-b', ['mirror', 'image', 'promote', `volumes/${old}`]).code, 0);
+    const b = world.site('site-b');
+    const type = [...world.index('site-b').typeByName.values()].find((x) => x.extraSpecs.replication_enabled === '<is> True')!;
+    const listed = manageableObjects(world, b).find((m) => m.name === old)!;
+    t.same([listed.reference, listed.safe], [{ 'source-name': old }, true], `${mode}: the RBD driver lists {'source-name'}, safe once promoted`);
+    const v = manageVolume(world, b, { ref: listed.reference, name: 'imported', type, bootable: true, metadata: {} });
+    t.equal(volumeStatus(world, v), 'available');
+    const renamed = `volume-${v.id}`;
+    t.equal(info('site-b', renamed).mirroring.global_id, gid, `${mode}: B's image renamed to ${renamed}, same global id`);
+    t.equal(rbd('site-b', 'info', `volumes/${old}`).code, 2, `${mode}: the old name is gone on B`);
+    if (mode === 'journal') {
+      t.equal(info('site-a', renamed)?.mirroring.global_id, gid, 'journal: the rename is replayed on A at once');
+    } else {
+      t.equal(info('site-a', old)?.mirroring.global_id, gid, 'snapshot: A keeps the old name until a mirror snapshot arrives');
+      t.match(runRbd(world, 'site-b', ['mirror', 'image', 'snapshot', `volumes/${renamed}`]).stdout, /^Snapshot ID: \d+/);
+      t.equal(info('site-a', old)?.mirroring.global_id, gid, 'snapshot: not before the snapshot has transferred');
+      clock.tick(world.settings.transferSeconds * 1000);
+      t.equal(info('site-a', renamed)?.mirroring.global_id, gid, 'snapshot: renamed on A once the snapshot arrived');
+      t.equal(rbd('site-a', 'info', `volumes/${old}`).code, 2);
+    }
+    // A's Cinder record still names the old image (the stack lab's quirk 2): it points nowhere now
+    const stale = Object.values(a.cinder.volumes).find((x) => x.backing?.image === old);
+    t.ok(stale, `${mode}: A's Cinder record keeps the old name`);
+    t.notOk(manageableObjects(world, a).some((m) => m.name === old), `${mode}: no image of that name on A any more`);
+  }
 });
