@@ -34,6 +34,7 @@ import { createStepRegistry } from '../steps/index.js';
 import type { PollSettings } from '../steps/deps.js';
 import { DEFAULT_PARALLELISM, execute, type ExecuteResult } from './executor.js';
 import { ProgressRenderer, type OperationOutcome, type ProgressMode } from './progress.js';
+import { warmPrivilegedClients } from './warm.js';
 
 export interface ApplyArgs {
   /** SPEC (YAML) or PLANFILE (JSON from drctl plan --out). */
@@ -212,6 +213,8 @@ export async function runApply(args: ApplyArgs, deps: ApplyDeps): Promise<ApplyR
       });
     }
     if (plan.actions.length === 0) return { exitCode: ExitCode.ok, plan, outcomes: [] };
+    // Admin tokens (and the services' first validation of them) off the critical path: see warm.ts.
+    void warmPrivilegedClients(plan, conns);
 
     if (!saved && !args.autoApprove) {
       if (!deps.stdinIsTTY) {

@@ -112,14 +112,19 @@ export function arrayVolumeName(driver: 'pure' | 'ceph', volumeId: string): stri
   return driver === 'pure' ? `volume-${volumeId}-cinder` : `volume-${volumeId}`;
 }
 
-async function discoverStorage(spec: DRSpec, conns: Connections, raw: Record<string, RawSite>): Promise<RawStorage> {
-  const names = Object.keys(spec.sites);
+/** Each array's own name (its peer's `peer` in refs); undefined for an array that does not answer. */
+async function arrayNamesOf(names: string[], conns: Connections): Promise<Record<string, string | undefined>> {
   const arrayNames: Record<string, string | undefined> = {};
   await Promise.all(
     names.map(async (s) => {
       arrayNames[s] = await conns.sites[s].storage.arrayName().catch(() => undefined);
     }),
   );
+  return arrayNames;
+}
+
+async function discoverStorage(spec: DRSpec, conns: Connections, raw: Record<string, RawSite>, arrayNames: Record<string, string | undefined>): Promise<RawStorage> {
+  const names = Object.keys(spec.sites);
   // One pass over each site's volumes (not one per group), then one bulk status per array for all groups.
   const tagged: Record<string, Map<string, string[]>> = {};
   const production: Record<string, Map<string, string[]>> = {};
@@ -182,9 +187,10 @@ export interface DiscoverOptions {
 
 export async function discoverInventory(spec: DRSpec, digest: string, conns: Connections, opts: DiscoverOptions): Promise<Inventory> {
   const names = Object.keys(spec.sites);
-  const sites = await Promise.all(names.map((n) => discoverSite(n, conns.sites[n])));
+  // The arrays' names need no OpenStack listing: asked while the sites are listed.
+  const [sites, arrayNames] = await Promise.all([Promise.all(names.map((n) => discoverSite(n, conns.sites[n]))), arrayNamesOf(names, conns)]);
   const raw = Object.fromEntries(sites.map((s) => [s.name, s]));
-  const storage = await discoverStorage(spec, conns, raw);
+  const storage = await discoverStorage(spec, conns, raw, arrayNames);
   const inv = assembleInventory(spec, digest, raw, storage, opts.now());
   inv.requests = conns.requestCounts();
   return inv;

@@ -9,8 +9,14 @@ import type { DRSpec, GroupSpec } from '../spec/types.js';
 import { StepCode } from './codes.js';
 
 export interface PollSettings {
-  /** Interval between polls. */
+  /** Interval between polls (the longest one when `firstIntervalMs` is set). */
   intervalMs: number;
+  /**
+   * First interval of a wait; each next one is 1.5× longer, up to `intervalMs`. Most transitions on a
+   * real cloud take 1-7 s (boot, stop, manage), so short first polls see them end within a fraction
+   * of a second instead of up to a whole interval later. Absent: every interval is `intervalMs`.
+   */
+  firstIntervalMs?: number;
   /** Servers to ACTIVE / SHUTOFF (boot from volume: ~1-7 s on the labs' real Nova; 16 at once 15-17 s). */
   serverTimeoutMs: number;
   /** Volumes to available / gone (manage, unmanage, delete, groups). */
@@ -26,6 +32,8 @@ export const MOCK_POLL: PollSettings = { intervalMs: 100, serverTimeoutMs: 60_00
 /** Real clouds: labs/openstack REPORT timings with generous margins. */
 export const REAL_POLL: PollSettings = {
   intervalMs: 2_000,
+  // 250, 375, 563, 845, 1268, 1902, 2000, ... ms: 5 polls in the first 3.3 s, then every 2 s.
+  firstIntervalMs: 250,
   serverTimeoutMs: 15 * 60_000,
   volumeTimeoutMs: 10 * 60_000,
   transferTimeoutMs: 60 * 60_000,
@@ -66,9 +74,20 @@ export function aborted(signal: AbortSignal | undefined): DrctlError | undefined
   return new DrctlError(StepCode.aborted, 'Interrupted; the journal keeps what was done.', { hint: 'Resume with drctl apply.' });
 }
 
+/** Intervals of one wait: `firstIntervalMs`, then ×1.5 per poll up to `intervalMs` (fixed without a first). */
+export function backoff(poll: Pick<PollSettings, 'intervalMs' | 'firstIntervalMs'>): () => number {
+  let next = Math.min(poll.firstIntervalMs ?? poll.intervalMs, poll.intervalMs);
+  return () => {
+    const v = next;
+    next = Math.min(poll.intervalMs, Math.round(next * 1.5));
+    return v;
+  };
+}
+
 /**
  * Polls `check` until it returns a value (not undefined), with the injected sleep and clock, bounded
  * by timeoutMs; honours the signal. `check` may throw to fail at once (e.g. a server in ERROR).
+ * Intervals: `opts.intervalMs` when given, else the poll settings' backoff (see `backoff`).
  */
 export async function waitFor<T>(
   deps: StepDeps,
@@ -77,6 +96,7 @@ export async function waitFor<T>(
   opts: { timeoutMs: number; signal?: AbortSignal; hint?: string; intervalMs?: number | (() => number) },
 ): Promise<T> {
   const deadline = deps.now() + opts.timeoutMs;
+  const paced = opts.intervalMs === undefined ? backoff(deps.poll) : undefined;
   for (;;) {
     const a = aborted(opts.signal);
     if (a) throw a;
@@ -87,7 +107,7 @@ export async function waitFor<T>(
         hint: opts.hint ?? 'Check it on the site; drctl apply resumes and waits again.',
       });
     }
-    const interval = typeof opts.intervalMs === 'function' ? opts.intervalMs() : (opts.intervalMs ?? deps.poll.intervalMs);
+    const interval = typeof opts.intervalMs === 'function' ? opts.intervalMs() : (opts.intervalMs ?? paced!());
     await deps.sleep(Math.max(1, Math.min(interval, deadline - deps.now())), opts.signal);
   }
 }

@@ -41,8 +41,14 @@ export interface CephDriverOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Injected clock (ms epoch): bounded waits and lag. */
   now?: () => number;
-  /** Poll interval while waiting (default 2 s). */
+  /** Poll interval while waiting (default 2 s; the longest one when `firstPollIntervalMs` is set). */
   pollIntervalMs?: number;
+  /**
+   * First interval of a wait (promote's EBUSY retries, settling, replay): each next one is 1.5×
+   * longer, up to `pollIntervalMs`. A demotion replays and a promote settles in 1-6 s on the stack
+   * lab, so short first polls see it without losing up to a whole interval. Default: fixed intervals.
+   */
+  firstPollIntervalMs?: number;
   /** Planned promote: how long EBUSY (peer not yet cleanly demoted) is retried (default 180 s). */
   promoteTimeoutMs?: number;
   /** After a promote, how long to wait for the local rbd-mirror to settle to up+stopped (default 300 s). */
@@ -116,6 +122,7 @@ export class CephDriver implements StorageDriver {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly pollIntervalMs: number;
+  private readonly firstPollIntervalMs: number;
   private readonly promoteTimeoutMs: number;
   private readonly settleTimeoutMs: number;
   private readonly resyncTimeoutMs: number;
@@ -132,6 +139,7 @@ export class CephDriver implements StorageDriver {
     this.sleep = opts.sleep ?? defaultSleep;
     this.now = opts.now ?? Date.now;
     this.pollIntervalMs = opts.pollIntervalMs ?? 2_000;
+    this.firstPollIntervalMs = Math.min(opts.firstPollIntervalMs ?? this.pollIntervalMs, this.pollIntervalMs);
     this.promoteTimeoutMs = opts.promoteTimeoutMs ?? 180_000;
     this.settleTimeoutMs = opts.settleTimeoutMs ?? 300_000;
     this.resyncTimeoutMs = opts.resyncTimeoutMs ?? 600_000;
@@ -316,13 +324,24 @@ export class CephDriver implements StorageDriver {
     return m;
   }
 
+  /** Intervals of one wait: firstPollIntervalMs, ×1.5 per poll, up to pollIntervalMs. */
+  private pacer(): () => number {
+    let next = this.firstPollIntervalMs;
+    return () => {
+      const v = next;
+      next = Math.min(this.pollIntervalMs, Math.round(next * 1.5));
+      return v;
+    };
+  }
+
   /** Poll `check` with the injected sleep until it returns true or `timeoutMs` elapsed. */
   private async waitFor(check: () => Promise<boolean>, timeoutMs: number, onTimeout: () => Error): Promise<void> {
     const deadline = this.now() + timeoutMs;
+    const next = this.pacer();
     for (;;) {
       if (await check()) return;
       if (this.now() >= deadline) throw onTimeout();
-      await this.sleep(Math.min(this.pollIntervalMs, Math.max(1, deadline - this.now())));
+      await this.sleep(Math.min(next(), Math.max(1, deadline - this.now())));
     }
   }
 
@@ -496,6 +515,7 @@ export class CephDriver implements StorageDriver {
    * yet"); that is exactly "the peer has not replayed everything yet", so retry until the bound.
    */
   private async promotePlanned(ref: StorageGroupRef, img: string, deadline: number): Promise<void> {
+    const next = this.pacer();
     for (;;) {
       try {
         await this.promoteOne(ref, img, false);
@@ -510,7 +530,7 @@ export class CephDriver implements StorageDriver {
             { cause: err },
           );
         }
-        await this.sleep(Math.min(this.pollIntervalMs, Math.max(1, deadline - this.now())));
+        await this.sleep(Math.min(next(), Math.max(1, deadline - this.now())));
       }
     }
   }

@@ -71,7 +71,7 @@ function snapLs(mirror: Array<{ id: number; complete?: boolean; ts?: string; sta
   );
 }
 
-function setup(opts: { site?: string } = {}) {
+function setup(opts: { site?: string; firstPollIntervalMs?: number } = {}) {
   const runner = new ReplayRunner();
   const clock = fakeClock(Date.UTC(2026, 10, 22, 0, 20, 0));
   const site = opts.site ?? 'site-a';
@@ -83,6 +83,7 @@ function setup(opts: { site?: string } = {}) {
     now: clock.now,
     sleep: clock.sleep,
     pollIntervalMs: 2000,
+    ...(opts.firstPollIntervalMs !== undefined ? { firstPollIntervalMs: opts.firstPollIntervalMs } : {}),
     promoteTimeoutMs: 60_000,
     settleTimeoutMs: 120_000,
     resyncTimeoutMs: 300_000,
@@ -326,6 +327,30 @@ t.test('planned promote: plain promote retried while rbd says the demotion is no
   t.notOk(runner.commands().some((c) => c.includes('--force')), 'no --force');
   t.equal(runner.count('mirror pool status'), 2, 'waited for up+stopped');
   t.equal(clock.slept, 3 * 2000);
+});
+
+t.test('with a first poll interval, the EBUSY retries and the settle wait back off from it (×1.5 up to the interval)', async (t) => {
+  const { runner, driver, clock } = setup({ site: 'site-b', firstPollIntervalMs: 250 });
+  const sleeps: number[] = [];
+  const sleep = clock.sleep;
+  clock.sleep = async (ms: number) => {
+    sleeps.push(ms);
+    await sleep(ms);
+  };
+  (driver as unknown as { sleep: (ms: number) => Promise<void> }).sleep = clock.sleep;
+  const busy = { fail: 16, stderr: STDERR.promoteBusy };
+  runner
+    .on('info one/v1', info('v1', { primary: false }))
+    .on('mirror image promote', busy, busy, busy, 'Image promoted to primary\n')
+    .on(
+      'mirror pool status one',
+      poolStatus([{ name: 'v1', state: 'up+stopping_replay', description: 'stopping', peerSite: 'site-a' }]),
+      poolStatus([{ name: 'v1', state: 'up+stopping_replay', description: 'stopping', peerSite: 'site-a' }]),
+      poolStatus([{ name: 'v1', state: 'up+stopped', description: 'local image is primary', peerSite: 'site-a' }]),
+    );
+  await driver.promote(ref(['v1'], { peer: 'site-a' }), { force: false });
+  t.same(sleeps, [250, 375, 563, 250, 375], 'promote retries 250/375/563 ms, then a fresh pace for the settle wait');
+  t.equal(clock.slept, 1813);
 });
 
 t.test('planned promote gives up with a blocking error, still without --force', async (t) => {
