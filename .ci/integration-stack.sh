@@ -85,7 +85,7 @@ echo "== timings"
 if [ -s "$work/timings.json" ]; then
   node -e 'const t=require(process.argv[1]); for (const [k,v] of Object.entries(t)) console.log(`   ${k.padEnd(60)} ${Number.isFinite(v) ? (v/1000).toFixed(1) + " s" : "n/a"}`)' "$work/timings.json"
 fi
-echo "   up.sh ${up_s} s, tests ${tests_s} s"
+echo "   up.sh ${up_s} s, tests ${tests_s} s; load average now $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 
 summary=$(grep -E '^# \{ total: [0-9]+' "$work/tap.log" | tail -1)
 pass=$(sed -nE 's/.*pass: ([0-9]+).*/\1/p' <<<"$summary")

@@ -19,10 +19,11 @@
  * CI jobs and test-integration/ceph, whose unplanned step stops a whole cluster). DRCTL_STACK_KEEP=1 keeps the workload afterwards.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { runCli, repoRoot, type CliResult } from '../../test/helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { drctlBin, runCli, repoRoot, type CliResult } from '../../test/helpers/cli.js';
 import { cephLabLock, openstackLabLock } from '../lablock.js';
 import {
   CLOUDS,
@@ -73,6 +74,62 @@ async function drctl(args: string[], timeoutMs = 15 * 60_000): Promise<CliResult
   const r = await runCli([...args, '--state', state], { env, timeoutMs, cwd: work });
   return { ...r, ms: Date.now() - t0 };
 }
+/**
+ * `drctl apply --debug` with every stderr line stamped (ms since the command started), written to
+ * $work/<name>.log; returns the result plus where the time went (before the operation opened, the
+ * operation as the journal has it, after it), the operation's step timeline and the request counts.
+ */
+async function drctlProfiled(name: string, args: string[], timeoutMs = 15 * 60_000) {
+  const t0 = Date.now();
+  const lines: string[] = [];
+  const r = await new Promise<CliResult>((resolve, reject) => {
+    const child = spawn(process.execPath, [drctlBin, ...args, '--state', state, '--debug'], { cwd: work, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const parts = (partial + d).split('\n');
+      partial = parts.pop() ?? '';
+      const at = String(Date.now() - t0).padStart(6);
+      for (const l of parts) lines.push(`${at} ${l}`);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (partial) lines.push(`${String(Date.now() - t0).padStart(6)} ${partial}`);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end('');
+  });
+  const ms = Date.now() - t0;
+  writeFileSync(path.join(work, `${name}.log`), lines.join('\n') + '\n');
+  const data = JSON.parse(readFileSync(state, 'utf8')) as { operations: Array<{ id: string; type: string; startedAt: string; completedAt: string | null; steps: Array<{ id: string; name: string; site?: string; startedAt?: string; endedAt?: string }> }> };
+  const op = [...data.operations].sort((a, b) => a.startedAt.localeCompare(b.startedAt)).at(-1);
+  const prof: { ms: number; opMs?: number; beforeMs?: number; afterMs?: number; timeline: string[]; tokens: number; requests: number; rbd: number } = {
+    ms,
+    timeline: [],
+    tokens: lines.filter((l) => /keystone POST \/auth\/tokens → 20/.test(l)).length,
+    requests: lines.filter((l) => / → \d{3} \(\d+ms/.test(l)).length,
+    rbd: lines.filter((l) => /\brbd\b.*\(\d+ ?ms/.test(l)).length,
+  };
+  if (op?.completedAt && Date.parse(op.startedAt) >= t0 - 1000) {
+    const start = Date.parse(op.startedAt);
+    prof.opMs = Date.parse(op.completedAt) - start;
+    prof.beforeMs = start - t0;
+    prof.afterMs = t0 + ms - Date.parse(op.completedAt);
+    const steps = op.steps.filter((x) => x.startedAt).sort((a, b) => a.startedAt!.localeCompare(b.startedAt!));
+    prof.timeline = steps.map((x) => {
+      const a = Date.parse(x.startedAt!) - start;
+      const d = x.endedAt ? Date.parse(x.endedAt) - Date.parse(x.startedAt!) : NaN;
+      return `${(a / 1000).toFixed(1).padStart(6)} s +${(d / 1000).toFixed(1).padStart(5)} s  ${x.name}${x.site ? ` @${x.site}` : ''}`;
+    });
+  }
+  return { ...r, ms, prof };
+}
+
 const show = (r: CliResult) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
 
 /** Steps run in order; a failed critical step skips the rest (the lab is in an unknown state). */
@@ -303,10 +360,18 @@ if (stack) {
     const text = await drctl(['plan', spec]);
     t.comment(text.stdout.split('\n').slice(0, 40).join('\n'));
 
-    const a = await drctl(['apply', spec, '--auto-approve']);
-    timings[`drctl apply ${to === 'site-b' ? 'failover' : 'failback'} ${from} -> ${to}`] = a.ms;
+    const kind = to === 'site-b' ? 'failover' : 'failback';
+    const a = await drctlProfiled(`apply-${kind}`, ['apply', spec, '--auto-approve']);
+    timings[`drctl apply ${kind} ${from} -> ${to}`] = a.ms;
     t.equal(a.code, 0, `apply\n${show(a)}`);
     t.comment(a.stdout.split('\n').slice(-12).join('\n'));
+    const pf = a.prof;
+    if (pf.opMs !== undefined) {
+      timings[`drctl ${kind}: operation (journal, open .. close)`] = pf.opMs;
+      timings[`drctl ${kind}: before the operation (start, connect, discover, plan)`] = pf.beforeMs!;
+      timings[`drctl ${kind}: after the operation (summary, exit)`] = pf.afterMs!;
+    }
+    t.comment(`drctl ${kind}: ${(pf.ms / 1000).toFixed(1)} s whole command (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}); ${pf.requests} HTTP requests (${pf.tokens} Keystone tokens); log ${path.join(work, `apply-${kind}.log`)}\nsteps (start from the operation's open, duration):\n${pf.timeline.join('\n')}`);
 
     const r = await rootImage(stack.member[to]);
     t.equal(r.status, 'ACTIVE', `${to}: ${MEMBER} ACTIVE`);
@@ -346,7 +411,7 @@ if (stack) {
       timings['dr-flow.py failover total (stop on A .. ACTIVE on B)'] = sec('failover total') * 1000;
       timings['dr-flow.py failback total (write on B .. ACTIVE on A)'] = sec('failback total') * 1000;
       const last = out.trim().split('\n').at(-1) ?? '';
-      t.comment(`dr-flow.py: ${last}`);
+      t.comment(`dr-flow.py: ${last} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
       t.equal(r.code, 0, `dr-flow.py passed\n${out.slice(-3000)}\n${r.stderr.slice(-1000)}`);
     });
   }
