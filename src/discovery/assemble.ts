@@ -181,6 +181,15 @@ export function assembleInventory(
     }),
   );
 
+  // Cinder groups by name, once per site (not a scan of every group for each group).
+  const cinderGroups: Record<string, Map<string, ConsistencyGroupInfo>> = {};
+  for (const [name, r] of Object.entries(raw)) {
+    const m = new Map<string, ConsistencyGroupInfo>();
+    // The first of equal names wins, as find() did.
+    for (const x of r.groups) if (!m.has(x.name)) m.set(x.name, x);
+    cinderGroups[name] = m;
+  }
+
   const groups: Record<string, GroupInventory> = {};
   for (const [gname, g] of Object.entries(spec.groups)) {
     const siteNames = [g.primarySite, g.secondarySite];
@@ -223,7 +232,7 @@ export function assembleInventory(
       for (const m of members) for (const v of m.instances[s]?.volumes ?? []) vols.set(v.id, v);
       for (const v of taggedVols) if (roleOf(v) === 'production') vols.set(v.id, v);
       volumes[s] = [...vols.values()];
-      const cg = raw[s].groups.find((x) => x.name === consistencyGroupName(gname));
+      const cg = cinderGroups[s]!.get(consistencyGroupName(gname));
       consistencyGroups[s] = cg ?? null;
     }
     const driver = spec.sites[g.primarySite].storage.driver;
