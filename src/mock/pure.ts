@@ -642,7 +642,9 @@ function createVolumes(ctx: RouteContext): MockResponse {
     let provisioned = Number(body.provisioned ?? 0);
     let source = { id: null as string | null, name: null as string | null };
     if (src?.name) {
-      const snaps = allVolumeSnapshots(ctx, a);
+      // Only the named snapshot's protection group (`[<array>:]<pg>.<suffix>.<vol>`), not every one per volume.
+      const pgOf = src.name.includes('.') ? src.name.slice(0, src.name.indexOf('.')) : undefined;
+      const snaps = pgOf === undefined ? [] : allVolumeSnapshots(ctx, a, (n) => n === pgOf);
       const snap = snaps.find((s) => s.name === src.name);
       const vol = snap ? undefined : volumeByName(a, src.name);
       if (!snap && !vol) throw perr(400, 'Source does not exist.', src.name);
