@@ -462,6 +462,21 @@ export function expandMove(c: ExpandContext, s: StepList, o: MoveOptions): void 
     description: `verify all ${members.length} member(s) ACTIVE on ${to} with their volumes attached`,
   });
   const fin: string[] = [verify];
+  // The members as they now run on the target, in the journal: an unplanned move away from it later
+  // recreates them from this, and the next plan has no metadata update left to do.
+  for (const m of members) {
+    fin.push(
+      s.add('server.capture-metadata', {
+        site: to,
+        target: m.member,
+        tier: m.tier,
+        deps: [verify],
+        phase: 'finalization',
+        params: { member: m.member, serverName: m.serverName },
+        description: `record ${m.serverName}'s flavor, networks, security groups and volumes on ${to} in the journal`,
+      }),
+    );
+  }
   if (planned && c.g.failover.reverseReplication) {
     fin.push(
       s.add('storage.reverse-replication', {

@@ -681,6 +681,54 @@ exports[`test/plan/render.test.ts > TAP > json rendering is the plan itself, for
           "description": "verify all 3 member(s) ACTIVE on site-b with their volumes attached"
         },
         {
+          "id": "prod-web-app/failover/server.capture-metadata/db-server-1",
+          "name": "server.capture-metadata",
+          "phase": "finalization",
+          "site": "site-b",
+          "target": "db-server-1",
+          "tier": 1,
+          "dependsOn": [
+            "prod-web-app/verify/failover"
+          ],
+          "params": {
+            "member": "db-server-1",
+            "serverName": "db-server-1"
+          },
+          "description": "record db-server-1's flavor, networks, security groups and volumes on site-b in the journal"
+        },
+        {
+          "id": "prod-web-app/failover/server.capture-metadata/web-server-1",
+          "name": "server.capture-metadata",
+          "phase": "finalization",
+          "site": "site-b",
+          "target": "web-server-1",
+          "tier": 2,
+          "dependsOn": [
+            "prod-web-app/verify/failover"
+          ],
+          "params": {
+            "member": "web-server-1",
+            "serverName": "web-server-1"
+          },
+          "description": "record web-server-1's flavor, networks, security groups and volumes on site-b in the journal"
+        },
+        {
+          "id": "prod-web-app/failover/server.capture-metadata/web-server-2",
+          "name": "server.capture-metadata",
+          "phase": "finalization",
+          "site": "site-b",
+          "target": "web-server-2",
+          "tier": 2,
+          "dependsOn": [
+            "prod-web-app/verify/failover"
+          ],
+          "params": {
+            "member": "web-server-2",
+            "serverName": "web-server-2"
+          },
+          "description": "record web-server-2's flavor, networks, security groups and volumes on site-b in the journal"
+        },
+        {
           "id": "prod-web-app/storage.reverse-replication/site-b",
           "name": "storage.reverse-replication",
           "phase": "finalization",
@@ -834,6 +882,9 @@ exports[`test/plan/render.test.ts > TAP > json rendering is the plan itself, for
           "site": "site-b",
           "dependsOn": [
             "prod-web-app/verify/failover",
+            "prod-web-app/failover/server.capture-metadata/db-server-1",
+            "prod-web-app/failover/server.capture-metadata/web-server-1",
+            "prod-web-app/failover/server.capture-metadata/web-server-2",
             "prod-web-app/storage.reverse-replication/site-b",
             "prod-web-app/volume.unmanage/db-server-1",
             "prod-web-app/volume.unmanage/web-server-1",
@@ -857,6 +908,9 @@ exports[`test/plan/render.test.ts > TAP > json rendering is the plan itself, for
           "site": "site-a",
           "dependsOn": [
             "prod-web-app/verify/failover",
+            "prod-web-app/failover/server.capture-metadata/db-server-1",
+            "prod-web-app/failover/server.capture-metadata/web-server-1",
+            "prod-web-app/failover/server.capture-metadata/web-server-2",
             "prod-web-app/storage.reverse-replication/site-b",
             "prod-web-app/volume.unmanage/db-server-1",
             "prod-web-app/volume.unmanage/web-server-1",
@@ -1193,7 +1247,7 @@ exports[`test/plan/render.test.ts > TAP > json rendering is the plan itself, for
   "summary": {
     "groups": 3,
     "actions": 2,
-    "steps": 46,
+    "steps": 49,
     "blocked": 1,
     "changes": true,
     "byAction": {
@@ -1341,7 +1395,7 @@ exports[`test/plan/render.test.ts > TAP > json rendering is the plan itself, for
 exports[`test/plan/render.test.ts > TAP > markdown rendering > showcase markdown 1`] = `
 ### drctl plan: \`prod\`
 
-**Plan: 1 failover, 1 drill; 46 steps; 1 group blocked.** Spec digest \`f00dfeedf00d\` · planned 2025-06-01T12:00:00.000Z · valid until 2025-06-01T13:00:00.000Z
+**Plan: 1 failover, 1 drill; 49 steps; 1 group blocked.** Spec digest \`f00dfeedf00d\` · planned 2025-06-01T12:00:00.000Z · valid until 2025-06-01T13:00:00.000Z
 
 | group | action | where | VMs | data at risk | status |
 |---|---|---|---:|---|---|
@@ -1358,7 +1412,7 @@ exports[`test/plan/render.test.ts > TAP > markdown rendering > showcase markdown
 Steps (+ create  - destroy  ~ change  ! storage role change  > start/stop  · check/wait):
 
 <details>
-<summary><b>prod-web-app</b>: failover site-a → site-b (planned) · 3 VMs · promote pg-prod-web-app on site-b · data at risk: none (last sync 42s ago) (36 steps)</summary>
+<summary><b>prod-web-app</b>: failover site-a → site-b (planned) · 3 VMs · promote pg-prod-web-app on site-b · data at risk: none (last sync 42s ago) (39 steps)</summary>
 
 \`\`\`diff
 # preparation
@@ -1390,6 +1444,9 @@ Steps (+ create  - destroy  ~ change  ! storage role change  > start/stop  · ch
 · wait until the 2 tier-2 members are ACTIVE on site-b
 # finalization
 · verify all 3 member(s) ACTIVE on site-b with their volumes attached
+· record db-server-1's flavor, networks, security groups and volumes on site-b in the journal
+· record web-server-1's flavor, networks, security groups and volumes on site-b in the journal
+· record web-server-2's flavor, networks, security groups and volumes on site-b in the journal
 ! reverse replication: site-b → site-a
 - retire the stopped db-server-1 on site-a (its volumes are kept)
 - retire the stopped web-server-1 on site-a (its volumes are kept)
@@ -1439,7 +1496,7 @@ prod-batch: BLOCKED · failover site-a → site-b wanted · 1 blocker (DRCTL_E30
 
 Symbols: + create  - destroy  ~ change  ! storage role change  > start/stop  · check/wait
 
-prod-web-app — failover site-a → site-b (planned) · operation op-20250601T120000Z-1 · 36 steps
+prod-web-app — failover site-a → site-b (planned) · operation op-20250601T120000Z-1 · 39 steps
   preparation
     · check site-a and site-b again (reachability, record versions, replication) before touching anything
     · open operation op-20250601T120000Z-1 (failover site-a → site-b) in the journal
@@ -1473,6 +1530,9 @@ prod-web-app — failover site-a → site-b (planned) · operation op-20250601T1
       · wait until the 2 tier-2 members are ACTIVE on site-b
   finalization
     · verify all 3 member(s) ACTIVE on site-b with their volumes attached
+    · record db-server-1's flavor, networks, security groups and volumes on site-b in the journal
+    · record web-server-1's flavor, networks, security groups and volumes on site-b in the journal
+    · record web-server-2's flavor, networks, security groups and volumes on site-b in the journal
     ! reverse replication: site-b → site-a
     - retire the stopped db-server-1 on site-a (its volumes are kept)
     - retire the stopped web-server-1 on site-a (its volumes are kept)
@@ -1509,7 +1569,7 @@ Blocked (1 group; nothing of a blocked group is planned):
 Drift (the world changed outside drctl):
   ~ prod-pay on site-a: pay-2 is SHUTOFF on site-a, where prod-pay runs (changed outside drctl; drctl does not start it)
 
-Plan: 1 failover, 1 drill; 46 steps; 1 group blocked.
+Plan: 1 failover, 1 drill; 49 steps; 1 group blocked.
 
 `
 
@@ -1520,7 +1580,7 @@ prod-web-app: failover site-a → site-b (unplanned) · 3 VMs · force-promote p
 
 Symbols: + create  - destroy  ~ change  ! storage role change  > start/stop  · check/wait
 
-prod-web-app — failover site-a → site-b (unplanned) · operation op-20250601T120000Z-1 · 16 steps
+prod-web-app — failover site-a → site-b (unplanned) · operation op-20250601T120000Z-1 · 19 steps
   preparation
     · check site-b again; site-a is unreachable: unplanned failover
     · open operation op-20250601T120000Z-1 (failover site-a → site-b) in the journal
@@ -1541,12 +1601,15 @@ prod-web-app — failover site-a → site-b (unplanned) · operation op-20250601
       · wait until the 2 tier-2 members are ACTIVE on site-b
   finalization
     · verify all 3 member(s) ACTIVE on site-b with their volumes attached
+    · record db-server-1's flavor, networks, security groups and volumes on site-b in the journal
+    · record web-server-1's flavor, networks, security groups and volumes on site-b in the journal
+    · record web-server-2's flavor, networks, security groups and volumes on site-b in the journal
     ~ write group record v4 on site-b: active on site-b, failed_over, site-a to be fenced
     · close operation op-20250601T120000Z-1
 
 Warnings:
   - prod-web-app: unplanned failover: site-a must be fenced when it comes back (the next plan does it before anything else)
 
-Plan: 1 failover; 16 steps.
+Plan: 1 failover; 19 steps.
 
 `

@@ -1,0 +1,49 @@
+/**
+ * Convergence across a life cycle in mock mode: after each failover / failback apply, the next plan
+ * has nothing left to do (the operation captured the members' metadata on the new site itself), and
+ * the arrays do not grow with every move (old `-unmanaged` copies drctl left are cleaned up).
+ */
+import t, { type Test } from 'tap';
+import { MockWorld } from '../../src/mock/index.js';
+import { drctl } from './crash-harness.js';
+import { checkWorld, lab, type Lab } from './lifecycle-harness.js';
+
+t.setTimeout(600_000);
+
+async function planIsClean(t: Test, l: Lab, what: string): Promise<void> {
+  const p = await drctl(l.dir, ['plan', '--detailed-exitcode', 'prod-web-app.yaml']);
+  t.equal(p.code, 0, `${what}: the next plan has no changes (exit 0 with --detailed-exitcode)`, { stdout: p.stdout.slice(-2500), stderr: p.stderr.slice(-1500) });
+  t.notMatch(p.stdout, /update the captured metadata/, `${what}: no follow-up metadata update`);
+}
+
+/** Live (not destroyed) array volumes per site. */
+async function arrayVolumes(l: Lab): Promise<Record<string, string[]>> {
+  const w = await MockWorld.open(l.worldPath);
+  const out: Record<string, string[]> = {};
+  for (const s of ['site-a', 'site-b']) {
+    const a = w.site(s).storage.pure;
+    out[s] = a ? Object.values(a.volumes).filter((v) => !v.destroyed).map((v) => v.name).sort() : [];
+  }
+  return out;
+}
+
+t.test('failover → plan clean → failback → plan clean → failover → plan clean', async (t) => {
+  const l = await lab(t);
+  t.equal((await l.apply()).exitCode, 0, 'protect');
+  await planIsClean(t, l, 'after protect');
+  for (const [target, what] of [
+    ['site-b', 'failover'],
+    ['site-a', 'failback'],
+    ['site-b', 'failover again'],
+  ] as const) {
+    await l.edit({ activeSite: target });
+    const r = await l.apply();
+    t.equal(r.exitCode, 0, what, { stderr: r.stderr.slice(-2500) });
+    t.same(
+      Object.values(checkWorld(await l.discover(), (await l.loaded()).spec).activeOn).every((s) => s.length === 1 && s[0] === target),
+      true,
+      `${what}: every member runs on ${target}`,
+    );
+    await planIsClean(t, l, `after the ${what}`);
+  }
+});
