@@ -21,8 +21,8 @@ async function arrayVolumes(l: Lab): Promise<Record<string, string[]>> {
   const w = await MockWorld.open(l.worldPath);
   const out: Record<string, string[]> = {};
   for (const s of ['site-a', 'site-b']) {
-    const a = w.site(s).storage.pure;
-    out[s] = a ? Object.values(a.volumes).filter((v) => !v.destroyed).map((v) => v.name).sort() : [];
+    const st = w.site(s).storage;
+    out[s] = st.driver === 'pure' ? Object.values(st.pure.volumes).filter((v) => !v.destroyed).map((v) => v.name).sort() : [];
   }
   return out;
 }
