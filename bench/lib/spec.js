@@ -13,15 +13,16 @@ export function groupName(g) {
 }
 
 /**
- * `external`: the sites of a `drctl mock serve` running in another process — `{ 'site-a': arrayEndpoint, ... }`;
- * the clouds are the ones it writes to mock-clouds.yaml (`<site>` for the member, `<site>-admin` for
- * Cinder's admin-only manage/unmanage, which the embedded mock hands out by itself).
+ * Sites: the member cloud `<site>` and `<site>-admin` for Cinder's admin-only calls (manage/unmanage,
+ * os-services), as a real deployment names them (mock mode maps them to the mock's users; `drctl mock
+ * serve` writes them to mock-clouds.yaml). `external`: the array endpoints of a `drctl mock serve`
+ * running in another process — `{ 'site-a': arrayEndpoint, ... }`.
  */
 function siteLines(site, endpoint, tokenEnv, external) {
   return [
     `  ${site}:`,
     `    cloud: ${site}`,
-    ...(external ? [`    adminCloud: ${site}-admin`] : []),
+    `    adminCloud: ${site}-admin`,
     `    storage: { driver: pure, endpoint: ${external ? external[site] : endpoint}, apiToken: { env: ${tokenEnv} } }`,
   ];
 }
