@@ -261,6 +261,7 @@ export async function main(argv = process.argv.slice(2)) {
     rawDisk: disk.map((d) => ({ ...d, writeFsyncMs: round(d.writeFsyncMs, 2), renameDirFsyncMs: round(d.renameDirFsyncMs, 2) })),
     rawAppend: { bytes: append.bytes, appendFdatasyncMs: round(append.appendFdatasyncMs, 2), appendFdatasyncMeanMs: round(append.appendFdatasyncMeanMs, 2) },
     fsyncFloorMsPerWrite: fsyncFloor,
+    chainBeyondFloorMs: round(by.chain.msPerStep - fsyncFloor, 2),
     compactionFloorMs: compactionFloor,
     pass,
   };
@@ -273,6 +274,9 @@ export async function main(argv = process.argv.slice(2)) {
   lines.push(
     `  raw disk: append ${append.bytes} B + fdatasync ${round(append.appendFdatasyncMs, 2)} ms median (mean ${round(append.appendFdatasyncMeanMs, 2)}) → floor of one journal write ≈ ${fsyncFloor} ms; ` +
       `compaction: write+fsync ${Math.round(disk[1].bytes / 1024)} KiB ${round(disk[1].writeFsyncMs, 2)} ms + rename + directory fsync ${round(disk[1].renameDirFsyncMs, 2)} ms (4 KiB: ${round(disk[0].writeFsyncMs, 2)} ms)`,
+  );
+  lines.push(
+    `  drctl's own cost per chained step beyond the disk: chain − one append+fdatasync = ${round(by.chain.msPerStep - fsyncFloor, 2)} ms; best chain run ${Math.min(...by.chain.msPerStepRuns)} ms/step`,
   );
   lines.push(`  ${verdict(pass.chain)} chain: ${by.chain.msPerStep} ms per step (target < ${TARGETS.msPerStep} ms)`);
   lines.push(`  ${verdict(pass.fanOut)} fan-out at parallelism 10: ${by['fan-out'].msPerStep} ms per step (target < ${TARGETS.msPerStep} ms)`);
