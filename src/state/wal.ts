@@ -35,9 +35,10 @@
  * Writes: a journal transition appends its record with ONE write(2) of the whole line to the log,
  * opened O_APPEND, then fdatasync(2) — durable before the caller continues (invariant 3: the intent
  * is on disk before the side effect starts). Transitions made while a write is in flight share the
- * next record (group commit). Everything else — the first write of a process, a change that does not
- * say which operation it touches, the lock's release at the end of a run, and a log grown past its
- * limit (4 MiB, or twice the snapshot) — COMPACTS: the whole state goes to a new snapshot through the
+ * next record (group commit). Everything else — taking the lock (the first write of an apply), any
+ * change that does not say which operation it touches, the lock's release at the end of a run, a log
+ * grown past max(4 MiB, twice the snapshot), and any log this process does not know to be clean —
+ * COMPACTS: the whole state goes to a new snapshot through the
  * atomic path above, then the log is removed. A crash between the rename and the removal leaves records
  * the new snapshot already holds (skipped by serial); a crash before the rename leaves the old snapshot
  * and the log, complete.
@@ -46,8 +47,9 @@
  * write torn by a crash or power loss: ignored — it was never acknowledged, so no side effect followed
  * it. A broken line before the last one, or a log of another lineage, is corruption (DRCTL_E4002). A
  * reader racing a compaction (old snapshot, then the next log) sees a gap in the serials and reads
- * again. Writers append only to a log they wrote themselves since they last read it; any other log
- * (another process's, one with a torn tail) is compacted away first, so a torn tail is never extended.
+ * again. A writer appends only to a log it knows whole (read or written by it, same inode and size
+ * when it checks under the write mutex, no torn tail); any other log is compacted away first, so a
+ * torn tail is never extended.
  *
  * Secrets: records carry only what the journal already scrubbed (src/state/scrub.ts) — the same values
  * as the snapshot; nothing reaches the log that could not reach state.json.
