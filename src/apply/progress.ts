@@ -207,7 +207,8 @@ export class ProgressRenderer {
     io.info('Summary:');
     for (const x of outcomes) {
       const dur = x.durationSeconds !== undefined ? ` in ${formatElapsed(x.durationSeconds * 1000)}` : '';
-      const rto = x.durationSeconds !== undefined && (x.type === 'failover' || x.type === 'failback') ? ' (measured RTO)' : '';
+      // Only a failover/failback that completed measured a recovery time; a failed one did not recover.
+      const rto = x.durationSeconds !== undefined && x.status === 'completed' && (x.type === 'failover' || x.type === 'failback') ? ' (measured RTO)' : '';
       const loss =
         x.dataLossWindowSeconds !== undefined
           ? ` · data-loss window ${formatElapsed(x.dataLossWindowSeconds * 1000)}`
