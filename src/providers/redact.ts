@@ -44,6 +44,8 @@ const SENSITIVE_KEYS: ReadonlySet<string> = new Set([
   'adminpass',
   'admin_pass',
   'keyring',
+  // Cinder volume transfers: whoever holds the auth key can take the volume.
+  'auth_key',
 ]);
 
 function normKey(k: string): string {

@@ -567,11 +567,15 @@ export class CinderClient {
   async createTransfer(volumeId: string, name: string): Promise<{ id: string; authKey: string }> {
     const res = await this.session.request('block-storage', { method: 'POST', path: '/volume-transfers', json: { transfer: { volume_id: volumeId, name } } });
     const t = member(res.json, 'transfer', 'cinder volume transfer') as Record<string, unknown>;
-    return { id: String(t.id), authKey: String(t.auth_key) };
+    const authKey = String(t.auth_key);
+    // Registered before anything can log or fail with it (redacted from messages, logs, the journal).
+    this.session.secrets.add(authKey);
+    return { id: String(t.id), authKey };
   }
 
   /** POST /volume-transfers/{id}/accept (3.55+), by the receiving project. */
   async acceptTransfer(id: string, authKey: string): Promise<void> {
+    this.session.secrets.add(authKey);
     await this.session.request('block-storage', { method: 'POST', path: `/volume-transfers/${enc(id)}/accept`, json: { accept: { auth_key: authKey } } });
   }
 

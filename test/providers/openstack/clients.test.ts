@@ -399,6 +399,29 @@ t.test('os-stop / os-start are retried on a 502 (a repeat of one that happened g
   t.same(seen, { 'os-stop': 2, 'os-start': 2 }, 'each action sent again after the 502, then accepted');
 });
 
+t.test('a volume transfer auth key is a secret: registered when created or accepted, redacted from errors and bodies', async (t) => {
+  const KEY = '0123abcd4567ef89';
+  const fake = await startFakeCloud({
+    handler: (r) => {
+      if (r.method === 'POST' && r.path === '/volume-transfers') return { status: 202, body: { transfer: { id: 'tr-1', auth_key: KEY, volume_id: 'v-1', name: 'x' } } };
+      if (r.method === 'POST' && r.path === '/volume-transfers/tr-1/accept') return { status: 400, body: { badRequest: { code: 400, message: `Invalid auth key ${KEY} for transfer tr-1` } } };
+      if (r.method === 'POST' && r.path === '/volume-transfers/tr-2/accept') return { status: 400, body: { badRequest: { code: 400, message: 'Invalid auth key fedcba9876543210' } } };
+      return undefined;
+    },
+  });
+  t.teardown(() => fake.close());
+  const { cinder, session } = createOpenStackClients({ site: 'site-a', cloud: fake.cloud(), httpOptions: { sleep: async () => undefined } });
+  const tr = await cinder.createTransfer('v-1', 'x');
+  t.equal(tr.authKey, KEY);
+  const err = (await cinder.acceptTransfer('tr-1', tr.authKey).catch((e: unknown) => e)) as DrctlError;
+  t.match(err.message, /Invalid auth key <redacted> for transfer tr-1/);
+  t.notMatch(JSON.stringify({ m: err.message, h: err.hint, d: err.details }), KEY, 'the key appears nowhere in the error');
+  // A key drctl only accepted (made elsewhere) is registered too.
+  const err2 = (await cinder.acceptTransfer('tr-2', 'fedcba9876543210').catch((e: unknown) => e)) as DrctlError;
+  t.notMatch(err2.message, /fedcba9876543210/);
+  t.equal(session.secrets.redact(`{"auth_key": "${KEY}"}`).includes(KEY), false);
+});
+
 t.test('a site whose APIs are down: E2001 naming the site and service', async (t) => {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
