@@ -274,6 +274,7 @@ export async function runApply(args: ApplyArgs, deps: ApplyDeps): Promise<ApplyR
           ...(a.from ? { sourceSite: a.from } : {}),
           ...(a.to ? { targetSite: a.to } : {}),
           ...(saved?.bindings ? { planDigest: saved.bindings.factsDigest } : {}),
+          spec: { name: loaded.spec.metadata.name, digest: loaded.digest },
           steps: execSteps,
           ...(a.operationId ? { id: a.operationId } : {}),
         });

@@ -123,10 +123,12 @@ export function findOperation(data: StateData | null, idOrPrefix: string, file =
 }
 
 export function toStepError(err: unknown): StepError {
-  const e = err as { message?: unknown; code?: unknown };
+  const e = err as { message?: unknown; code?: unknown; hint?: unknown };
   const message = typeof e?.message === 'string' ? e.message : String(err);
   const out: StepError = { message: scrubString(message) };
   if (typeof e?.code === 'string') out.code = e.code;
+  // The way out (a DrctlError's hint) is kept: drctl ops show and the report print it.
+  if (typeof e?.hint === 'string' && e.hint) out.hint = scrubString(e.hint);
   return out;
 }
 
@@ -137,6 +139,8 @@ export interface OpenOperationInput {
   sourceSite?: string;
   targetSite?: string;
   planDigest?: string;
+  /** The DR spec (metadata.name, sha256 of the file) the operation was planned from. */
+  spec?: { name: string; digest: string };
   /** The step DAG it will run (from the plan action). */
   steps: PlanStep[];
   /** Defaults to 'running'. */
@@ -226,6 +230,7 @@ export class Journal {
         if (input.sourceSite) op.sourceSite = input.sourceSite;
         if (input.targetSite) op.targetSite = input.targetSite;
         if (input.planDigest) op.planDigest = input.planDigest;
+        if (input.spec) op.spec = { name: input.spec.name, digest: input.spec.digest };
         op.progress = computeProgress(op.steps, op.status);
         op.phase = currentPhase(op.steps);
         d.operations.push(op);

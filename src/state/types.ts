@@ -63,6 +63,8 @@ export interface StepResult {
 export interface StepError {
   message: string;
   code?: string;
+  /** What to do about it (the DrctlError's hint), scrubbed like the message. */
+  hint?: string;
 }
 
 export interface CompensationRecord {
@@ -123,6 +125,8 @@ export interface OperationRecord {
   who: string;
   /** Digest of the plan it executes, when it came from a plan file. */
   planDigest?: string;
+  /** The DR spec it was planned from: metadata.name and the sha256 of the file's bytes. */
+  spec?: { name: string; digest: string };
   /** The command that resumes it (set when it stops after the point of no return). */
   resumeCommand?: string;
   /** True when a failure before the point of no return was rolled back (it cannot be resumed). */

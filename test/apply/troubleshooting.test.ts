@@ -170,6 +170,7 @@ for (const dir of ['failover', 'failback'] as const) {
     t.equal(op.phase, 'storage');
     const failed = op.steps.filter((s) => s.status === 'failed');
     t.ok(failed.length >= 1 && failed.every((s) => s.name === 'volume.import' && s.error?.code === 'DRCTL_E2033'), 'journal: volume.import failed, typed 403');
+    t.match(failed[0]!.error?.hint, /Set `adminCloud:` for \S+ in the spec.*policy\.yaml/, 'journal: the way out is kept with the error');
     t.same(checkWorld(await l.discover(), (await l.loaded()).spec).splitBrain, [], 'invariant 1 while stopped');
 
     // drctl ops show names the failed step and its error.
@@ -177,6 +178,9 @@ for (const dir of ['failover', 'failback'] as const) {
     t.equal(show.code, 0);
     t.match(show.stdout, /failed\s+prod-web-app\/volume\.import\/\S+/);
     t.match(show.stdout, /error: .*volume_extension:volume_manage.*\[DRCTL_E2033\]/);
+    const digest = (await l.loaded()).digest;
+    t.same(op.spec, { name: (await l.loaded()).spec.metadata.name, digest }, 'journal: the spec name and digest the operation was planned from');
+    t.match(show.stdout, new RegExp(`\\nSpec\\s+${(await l.loaded()).spec.metadata.name} \\(sha256 ${digest.slice(0, 12)}\\)`), 'ops show names the spec');
 
     await l.clear(target);
     const again = await l.apply();

@@ -31,6 +31,7 @@ export function operationDetail(op: OperationRecord) {
     ...toOperationSummary(op),
     durationMs: span(op.startedAt, op.completedAt) ?? null,
     planDigest: op.planDigest ?? null,
+    spec: op.spec ?? null,
     rolledBack: op.rolledBack ?? false,
     warnings: op.warnings,
     events: op.events ?? [],
@@ -95,10 +96,11 @@ export const opsCommand: CommandModule = {
             `Status     ${op.status} — ${op.progress}% (phase ${op.phase})${op.rolledBack ? ', rolled back' : ''}`,
           ];
           if (op.sourceSite || op.targetSite) lines.push(`Sites      ${op.sourceSite ?? '?'} → ${op.targetSite ?? '?'}`);
+          if (op.spec) lines.push(`Spec       ${op.spec.name} (sha256 ${op.spec.digest.slice(0, 12)})`);
           lines.push(`Who        ${op.who}`);
           lines.push(`Started    ${op.startedAt}`);
           if (op.completedAt) lines.push(`Finished   ${op.completedAt} (${formatDuration(span(op.startedAt, op.completedAt))})`);
-          if (op.dataLossWindowSeconds !== undefined) lines.push(`Data loss  ${op.dataLossWindowSeconds} s of writes (unplanned)`);
+          if (op.dataLossWindowSeconds !== undefined) lines.push(`Data loss  ${op.dataLossWindowSeconds} s of writes (${op.mode === 'planned' ? 'planned, from the last replicated point' : 'unplanned'})`);
           if (op.errorMessage) lines.push(`Error      ${op.errorMessage}`);
           if (op.resumeCommand && op.status !== 'completed') lines.push(`Resume     ${op.resumeCommand}`);
           if (op.warnings.length > 0) {
@@ -112,6 +114,7 @@ export const opsCommand: CommandModule = {
             rows.push([`  ${s.status}`, s.id, s.target ?? '—', s.site ?? '—', String(s.attempt), formatDuration(stepDuration(s))]);
             const n: string[] = [];
             if (s.error) n.push(`      error: ${s.error.message}${s.error.code ? ` [${s.error.code}]` : ''}`);
+            if (s.error?.hint && !s.error.message.includes(s.error.hint.replace(/\.$/, ''))) n.push(`      fix: ${s.error.hint}`);
             if (s.compensation) n.push(`      rollback: ${s.compensation.status}${s.compensation.error ? ` — ${s.compensation.error.message}` : ''}`);
             if (n.length) notes.set(i + 1, n);
           });
