@@ -111,7 +111,7 @@ async function drctlProfiled(name: string, args: string[], timeoutMs = 15 * 60_0
   const prof: { ms: number; opMs?: number; beforeMs?: number; afterMs?: number; timeline: string[]; tokens: number; requests: number; rbd: number } = {
     ms,
     timeline: [],
-    tokens: lines.filter((l) => /keystone POST \/auth\/tokens → 20/.test(l)).length,
+    tokens: lines.filter((l) => /keystone POST \S*\/auth\/tokens → 20/.test(l)).length,
     requests: lines.filter((l) => / → \d{3} \(\d+ms/.test(l)).length,
     rbd: lines.filter((l) => /\brbd\b.*\(\d+ ?ms/.test(l)).length,
   };
