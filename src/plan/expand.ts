@@ -62,6 +62,7 @@ const PHASE_OF: Record<StepName, Phase> = {
   'storage.remove-drill-clones': 'storage',
   'storage.resync': 'storage',
   'storage.remove-volumes': 'storage',
+  'storage.remove-unmanaged': 'finalization',
   'volume.import': 'storage',
   'volume.unmanage': 'storage',
   'volume.delete': 'storage',
@@ -474,6 +475,20 @@ export function expandMove(c: ExpandContext, s: StepList, o: MoveOptions): void 
         phase: 'finalization',
         params: { member: m.member, serverName: m.serverName },
         description: `record ${m.serverName}'s flavor, networks, security groups and volumes on ${to} in the journal`,
+      }),
+    );
+  }
+  if (c.driver === 'pure' && async) {
+    // This site's production volumes of its previous stay (renamed -unmanaged by Cinder when drctl
+    // retired them) are superseded once the members run verified here: destroyed, so the arrays do
+    // not grow with every move.
+    fin.push(
+      s.add('storage.remove-unmanaged', {
+        site: to,
+        deps: [verify],
+        phase: 'finalization',
+        params: storageParams(c, to, {}),
+        description: `destroy ${c.group}'s old *-cinder-unmanaged volumes on ${to}'s array (superseded; recoverable until the array's eradication delay)`,
       }),
     );
   }

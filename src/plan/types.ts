@@ -66,6 +66,7 @@ export type StepName =
   | 'server.tag'
   | 'server.untag'
   | 'storage.remove-volumes'
+  | 'storage.remove-unmanaged'
   // drills
   | 'volume.delete'
   // finalization

@@ -36,6 +36,7 @@ export const IMPLEMENTED_STEPS: readonly StepName[] = [
   'storage.remove-drill-clones',
   'storage.resync',
   'storage.remove-volumes',
+  'storage.remove-unmanaged',
   'volume.import',
   'volume.unmanage',
   'volume.delete',

@@ -193,6 +193,28 @@ export function storageSteps(deps: StepDeps) {
     };
   };
 
+  /**
+   * After a move to this site is verified: the group's production volumes of an earlier stay here,
+   * which Cinder renamed `-unmanaged` when drctl retired them, are superseded by the copies now in
+   * production. Destroy them (not eradicated: recoverable for the array's eradication delay), so
+   * capacity does not grow with every failover. Never fails the operation: a problem is a warning.
+   */
+  const removeUnmanaged = async (step: PlanStep, ctx: StepContext): Promise<StepResult> => {
+    const c = site(deps, step.site, step.id);
+    const d = c.storage as StorageDriver & { removeUnmanaged?: (ref: StorageGroupRef) => Promise<string[]> };
+    if (typeof d.removeUnmanaged !== 'function') return { outputs: { removed: [], note: `${c.storage.kind}: unmanaged volumes keep their names; nothing to clean up` } };
+    try {
+      const removed = await d.removeUnmanaged(await ref(ctx.group, c.name));
+      return {
+        outputs: { removed },
+        ...(removed.length ? { warnings: [`destroyed ${removed.length} old unmanaged array volume(s) on ${c.name} (recoverable on the array until its eradication delay passes): ${removed.join(', ')}`] } : {}),
+      };
+    } catch (err) {
+      if (DrctlError.is(err) && err.code === StepCode.aborted) throw err;
+      return { outputs: { removed: [] }, warnings: [`old unmanaged array volumes on ${c.name} were not cleaned up (${(err as Error).message}); remove the group's *-cinder-unmanaged volumes by hand`] };
+    }
+  };
+
   const reverseReplication = async (step: PlanStep, ctx: StepContext): Promise<StepResult> => {
     const c = site(deps, step.site, step.id);
     const vols = await productionArrayVolumes(c, ctx.group);
@@ -242,6 +264,7 @@ export function storageSteps(deps: StepDeps) {
       'storage.remove-drill-clones': removeDrillClones,
       'storage.resync': resync,
       'storage.remove-volumes': removeVolumes,
+      'storage.remove-unmanaged': removeUnmanaged,
       'storage.reverse-replication': reverseReplication,
     },
     compensations: {

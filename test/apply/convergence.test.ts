@@ -27,10 +27,11 @@ async function arrayVolumes(l: Lab): Promise<Record<string, string[]>> {
   return out;
 }
 
-t.test('failover → plan clean → failback → plan clean → failover → plan clean', async (t) => {
+t.test('failover → plan clean → failback → plan clean → failover → plan clean; array volumes do not grow', async (t) => {
   const l = await lab(t);
   t.equal((await l.apply()).exitCode, 0, 'protect');
   await planIsClean(t, l, 'after protect');
+  const sizes: number[] = [];
   for (const [target, what] of [
     ['site-b', 'failover'],
     ['site-a', 'failback'],
@@ -45,5 +46,16 @@ t.test('failover → plan clean → failback → plan clean → failover → pla
       `${what}: every member runs on ${target}`,
     );
     await planIsClean(t, l, `after the ${what}`);
+    const vols = await arrayVolumes(l);
+    sizes.push(vols['site-a']!.length + vols['site-b']!.length);
+    const unmanagedOnTarget = vols[target]!.filter((n) => n.endsWith('-cinder-unmanaged'));
+    t.same(unmanagedOnTarget, [], `${what}: no old -unmanaged copies left on ${target}, where the group now runs`);
+    const other = target === 'site-a' ? 'site-b' : 'site-a';
+    t.equal(vols[other]!.filter((n) => n.endsWith('-cinder-unmanaged')).length, 6, `${what}: the standby ${other} keeps one generation (its 6 volumes as of the move)`);
   }
+  t.same(sizes, [12, 12, 12], 'live array volumes on both arrays: 6 in production + 6 kept on the standby, after every move');
+  const op = await l.lastOp('failover');
+  const rm = op.steps.find((s) => s.name === 'storage.remove-unmanaged');
+  t.equal((rm?.result?.outputs?.removed as string[] | undefined)?.length, 6, 'journal: the second failover destroyed the 6 copies site-b kept from its first stay');
+  t.ok((rm?.result?.outputs?.removed as string[]).every((n) => /^volume-[0-9a-f-]{36}-cinder-unmanaged$/.test(n)), 'only Cinder-unmanaged copies, by name');
 });

@@ -839,7 +839,7 @@ t.test('resume: the remaining journaled steps, nothing new on the group', async 
   t.equal(r.steps.length, original.steps.length - 12);
   t.ok(r.steps.every((s) => s.dependsOn.every((d) => !done.includes(d))), 'edges to completed steps are dropped');
   t.doesNotThrow(() => topoOrder(r.steps));
-  t.match(r.summary, /resume failover op-42 \(site-a → site-b\) · 12 of 39 steps done/);
+  t.match(r.summary, /resume failover op-42 \(site-a → site-b\) · 12 of 40 steps done/);
 });
 
 t.test('resume without journaled steps rebuilds them from the spec', async (t) => {

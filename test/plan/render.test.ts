@@ -40,7 +40,7 @@ t.test('text rendering', async (t) => {
   t.equal(lines[2], 'prod-web-app: failover site-a → site-b (planned) · 3 VMs · promote pg-prod-web-app on site-b · data at risk: none (last sync 42s ago)', 'executive line first');
   t.match(text, /✗ prod-batch: flavor m9\.huge \(mapped from m1\.large\) of batch-1 does not exist on site-b \[DRCTL_E3005\]\n {6}way out: /);
   t.match(text, /Drift \(the world changed outside drctl\):\n {2}~ prod-pay on site-a: pay-2 is SHUTOFF/);
-  t.equal(lines.at(-2), 'Plan: 1 failover, 1 drill; 49 steps; 1 group blocked.');
+  t.equal(lines.at(-2), 'Plan: 1 failover, 1 drill; 50 steps; 1 group blocked.');
   t.notMatch(text, /\x1b\[/, 'no escape codes without colour');
   const coloured = renderText(p, { color: true });
   t.match(coloured, /\x1b\[32m\+\x1b\[0m create/, 'green + when colour is on');

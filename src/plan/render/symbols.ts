@@ -23,6 +23,7 @@ const SYMBOL: Record<StepName, StepSymbol> = {
   'storage.clone-for-drill': '+',
   'storage.remove-drill-clones': '-',
   'storage.remove-volumes': '~',
+  'storage.remove-unmanaged': '-',
   'volume.import': '+',
   'volume.unmanage': '-',
   'volume.delete': '-',

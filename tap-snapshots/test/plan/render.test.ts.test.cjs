@@ -729,6 +729,21 @@ exports[`test/plan/render.test.ts > TAP > json rendering is the plan itself, for
           "description": "record web-server-2's flavor, networks, security groups and volumes on site-b in the journal"
         },
         {
+          "id": "prod-web-app/storage.remove-unmanaged/site-b",
+          "name": "storage.remove-unmanaged",
+          "phase": "finalization",
+          "site": "site-b",
+          "dependsOn": [
+            "prod-web-app/verify/failover"
+          ],
+          "params": {
+            "storageObject": "pg-prod-web-app",
+            "driver": "pure",
+            "replication": "async"
+          },
+          "description": "destroy prod-web-app's old *-cinder-unmanaged volumes on site-b's array (superseded; recoverable until the array's eradication delay)"
+        },
+        {
           "id": "prod-web-app/storage.reverse-replication/site-b",
           "name": "storage.reverse-replication",
           "phase": "finalization",
@@ -885,6 +900,7 @@ exports[`test/plan/render.test.ts > TAP > json rendering is the plan itself, for
             "prod-web-app/failover/server.capture-metadata/db-server-1",
             "prod-web-app/failover/server.capture-metadata/web-server-1",
             "prod-web-app/failover/server.capture-metadata/web-server-2",
+            "prod-web-app/storage.remove-unmanaged/site-b",
             "prod-web-app/storage.reverse-replication/site-b",
             "prod-web-app/volume.unmanage/db-server-1",
             "prod-web-app/volume.unmanage/web-server-1",
@@ -911,6 +927,7 @@ exports[`test/plan/render.test.ts > TAP > json rendering is the plan itself, for
             "prod-web-app/failover/server.capture-metadata/db-server-1",
             "prod-web-app/failover/server.capture-metadata/web-server-1",
             "prod-web-app/failover/server.capture-metadata/web-server-2",
+            "prod-web-app/storage.remove-unmanaged/site-b",
             "prod-web-app/storage.reverse-replication/site-b",
             "prod-web-app/volume.unmanage/db-server-1",
             "prod-web-app/volume.unmanage/web-server-1",
@@ -1247,7 +1264,7 @@ exports[`test/plan/render.test.ts > TAP > json rendering is the plan itself, for
   "summary": {
     "groups": 3,
     "actions": 2,
-    "steps": 49,
+    "steps": 50,
     "blocked": 1,
     "changes": true,
     "byAction": {
@@ -1395,7 +1412,7 @@ exports[`test/plan/render.test.ts > TAP > json rendering is the plan itself, for
 exports[`test/plan/render.test.ts > TAP > markdown rendering > showcase markdown 1`] = `
 ### drctl plan: \`prod\`
 
-**Plan: 1 failover, 1 drill; 49 steps; 1 group blocked.** Spec digest \`f00dfeedf00d\` · planned 2025-06-01T12:00:00.000Z · valid until 2025-06-01T13:00:00.000Z
+**Plan: 1 failover, 1 drill; 50 steps; 1 group blocked.** Spec digest \`f00dfeedf00d\` · planned 2025-06-01T12:00:00.000Z · valid until 2025-06-01T13:00:00.000Z
 
 | group | action | where | VMs | data at risk | status |
 |---|---|---|---:|---|---|
@@ -1412,7 +1429,7 @@ exports[`test/plan/render.test.ts > TAP > markdown rendering > showcase markdown
 Steps (+ create  - destroy  ~ change  ! storage role change  > start/stop  · check/wait):
 
 <details>
-<summary><b>prod-web-app</b>: failover site-a → site-b (planned) · 3 VMs · promote pg-prod-web-app on site-b · data at risk: none (last sync 42s ago) (39 steps)</summary>
+<summary><b>prod-web-app</b>: failover site-a → site-b (planned) · 3 VMs · promote pg-prod-web-app on site-b · data at risk: none (last sync 42s ago) (40 steps)</summary>
 
 \`\`\`diff
 # preparation
@@ -1447,6 +1464,7 @@ Steps (+ create  - destroy  ~ change  ! storage role change  > start/stop  · ch
 · record db-server-1's flavor, networks, security groups and volumes on site-b in the journal
 · record web-server-1's flavor, networks, security groups and volumes on site-b in the journal
 · record web-server-2's flavor, networks, security groups and volumes on site-b in the journal
+- destroy prod-web-app's old *-cinder-unmanaged volumes on site-b's array (superseded; recoverable until the array's eradication delay)
 ! reverse replication: site-b → site-a
 - retire the stopped db-server-1 on site-a (its volumes are kept)
 - retire the stopped web-server-1 on site-a (its volumes are kept)
@@ -1496,7 +1514,7 @@ prod-batch: BLOCKED · failover site-a → site-b wanted · 1 blocker (DRCTL_E30
 
 Symbols: + create  - destroy  ~ change  ! storage role change  > start/stop  · check/wait
 
-prod-web-app — failover site-a → site-b (planned) · operation op-20250601T120000Z-1 · 39 steps
+prod-web-app — failover site-a → site-b (planned) · operation op-20250601T120000Z-1 · 40 steps
   preparation
     · check site-a and site-b again (reachability, record versions, replication) before touching anything
     · open operation op-20250601T120000Z-1 (failover site-a → site-b) in the journal
@@ -1533,6 +1551,7 @@ prod-web-app — failover site-a → site-b (planned) · operation op-20250601T1
     · record db-server-1's flavor, networks, security groups and volumes on site-b in the journal
     · record web-server-1's flavor, networks, security groups and volumes on site-b in the journal
     · record web-server-2's flavor, networks, security groups and volumes on site-b in the journal
+    - destroy prod-web-app's old *-cinder-unmanaged volumes on site-b's array (superseded; recoverable until the array's eradication delay)
     ! reverse replication: site-b → site-a
     - retire the stopped db-server-1 on site-a (its volumes are kept)
     - retire the stopped web-server-1 on site-a (its volumes are kept)
@@ -1569,7 +1588,7 @@ Blocked (1 group; nothing of a blocked group is planned):
 Drift (the world changed outside drctl):
   ~ prod-pay on site-a: pay-2 is SHUTOFF on site-a, where prod-pay runs (changed outside drctl; drctl does not start it)
 
-Plan: 1 failover, 1 drill; 49 steps; 1 group blocked.
+Plan: 1 failover, 1 drill; 50 steps; 1 group blocked.
 
 `
 
@@ -1580,7 +1599,7 @@ prod-web-app: failover site-a → site-b (unplanned) · 3 VMs · force-promote p
 
 Symbols: + create  - destroy  ~ change  ! storage role change  > start/stop  · check/wait
 
-prod-web-app — failover site-a → site-b (unplanned) · operation op-20250601T120000Z-1 · 19 steps
+prod-web-app — failover site-a → site-b (unplanned) · operation op-20250601T120000Z-1 · 20 steps
   preparation
     · check site-b again; site-a is unreachable: unplanned failover
     · open operation op-20250601T120000Z-1 (failover site-a → site-b) in the journal
@@ -1604,12 +1623,13 @@ prod-web-app — failover site-a → site-b (unplanned) · operation op-20250601
     · record db-server-1's flavor, networks, security groups and volumes on site-b in the journal
     · record web-server-1's flavor, networks, security groups and volumes on site-b in the journal
     · record web-server-2's flavor, networks, security groups and volumes on site-b in the journal
+    - destroy prod-web-app's old *-cinder-unmanaged volumes on site-b's array (superseded; recoverable until the array's eradication delay)
     ~ write group record v4 on site-b: active on site-b, failed_over, site-a to be fenced
     · close operation op-20250601T120000Z-1
 
 Warnings:
   - prod-web-app: unplanned failover: site-a must be fenced when it comes back (the next plan does it before anything else)
 
-Plan: 1 failover; 19 steps.
+Plan: 1 failover; 20 steps.
 
 `

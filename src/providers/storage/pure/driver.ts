@@ -147,6 +147,9 @@ interface StatusReader {
   peerPod(name: string): Promise<PurePod | undefined>;
 }
 
+/** An array volume Cinder's Pure driver renamed when the volume was unmanaged. */
+const UNMANAGED_COPY = /^volume-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-cinder-unmanaged$/;
+
 export class PureDriver implements StorageDriver {
   readonly kind = 'pure' as const;
   readonly site: string;
@@ -797,6 +800,25 @@ export class PureDriver implements StorageDriver {
     if (remaining.length) {
       throw pureError(PureCode.drillCloneRemains, `${this.site}: drill clones still present after removal: ${remaining.join(', ')}`, this.details(ref, { tag, remaining }));
     }
+    return live;
+  }
+
+  // ============================================================================ unmanaged copies
+
+  /**
+   * Destroys the group's old production volumes that Cinder unmanaged on this array: Cinder's Pure
+   * driver renames an unmanaged volume `volume-<id>-cinder-unmanaged`, and drctl unmanages the old
+   * source's volumes when it retires them after a move. Only members of the group's protection group
+   * with exactly that name shape are touched; they are destroyed, not eradicated (the array eradicates
+   * them after its eradication delay, 24 h by default; until then they can be recovered).
+   */
+  async removeUnmanaged(ref: StorageGroupRef): Promise<string[]> {
+    if (ref.type !== 'async') return [];
+    const members = await this.client.getProtectionGroupVolumes(ref.object);
+    const names = members.map((m) => m.member.name ?? '').filter((n) => UNMANAGED_COPY.test(n));
+    if (!names.length) return [];
+    const live = (await this.client.getVolumes({ names })).filter((v) => !v.destroyed).map((v) => v.name).sort();
+    if (live.length) await this.client.patchVolumes(live, { destroyed: true });
     return live;
   }
 
