@@ -160,3 +160,20 @@ t.test('tracking views stored back into the data: moved as the same object, copi
   await world.commit();
   t.same(json(await MockWorld.open(file)), json(world));
 });
+
+t.test('readOnly: reads on the plain data; a change made there anyway is written whole', async (t) => {
+  const { world, file } = await newWorld();
+  world.useChangeLog();
+  const viaView = world.index('site-a').serversSorted[0]!;
+  const plain = world.readOnly(() => world.index('site-a').serversSorted[0]!);
+  t.not(plain, viaView, 'a separate index of plain records');
+  t.equal(plain.id, viaView.id);
+  world.readOnly(() => {
+    world.data.seq += 100; // untracked
+    world.touch();
+  });
+  await world.commit();
+  t.equal(world.untracked, 1, 'the commit could not place it: snapshot');
+  t.equal((JSON.parse(readFileSync(file, 'utf8')) as { seq: number }).seq, world.data.seq, 'and it is on disk');
+  t.equal(world.index('site-a').serversSorted[0]!.id, viaView.id, 'outside readOnly the tracking index again');
+});
