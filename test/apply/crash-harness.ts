@@ -127,3 +127,18 @@ export async function fingerprint(worldPath: string): Promise<Record<string, Sit
   }
   return out;
 }
+
+/** Runs fn over items, at most `jobs` at once; results in the items' order. */
+export async function pool<T, R>(items: T[], jobs: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(jobs, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}

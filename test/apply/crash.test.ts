@@ -26,7 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { repoRoot } from '../helpers/cli.js';
-import { assertBuilt, copyWorld, drctl, editSpec, fingerprint, readState, WORLD, type SiteFingerprint } from './crash-harness.js';
+import { assertBuilt, copyWorld, pool, drctl, editSpec, fingerprint, readState, WORLD, type SiteFingerprint } from './crash-harness.js';
 
 type OpName = 'failover' | 'failback' | 'drill' | 'drill-cleanup';
 type Placement = 'after' | 'before';
@@ -96,20 +96,6 @@ interface CaseResult {
   lockAfter: boolean;
   fp: Record<string, SiteFingerprint>;
   ms: number;
-}
-
-async function pool<T, R>(items: T[], jobs: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(jobs, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
 }
 
 t.setTimeout(Number(process.env.DRCTL_CRASH_TIMEOUT_MS ?? (COVERAGE === 'full' ? 3_600_000 : 1_200_000)));

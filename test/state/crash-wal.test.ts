@@ -18,7 +18,7 @@ import path from 'node:path';
 import t from 'tap';
 import { readStateFile } from '../../src/state/adapter.js';
 import type { StateData } from '../../src/state/types.js';
-import { assertBuilt, copyWorld, drctl, editSpec, fingerprint, STATE, WORLD, type SiteFingerprint } from '../apply/crash-harness.js';
+import { assertBuilt, copyWorld, pool, drctl, editSpec, fingerprint, STATE, WORLD, type SiteFingerprint } from '../apply/crash-harness.js';
 import { repoRoot } from '../helpers/cli.js';
 
 const JOBS = Math.max(1, Number(process.env.DRCTL_CRASH_JOBS ?? 2) || 2);
@@ -29,20 +29,6 @@ const MARKERS: Marker[] = ['~', '%', '<', '>'];
 function spread(lo: number, hi: number, count: number): number[] {
   if (hi - lo + 1 <= count) return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
   return [...new Set(Array.from({ length: count }, (_, i) => Math.round(lo + (i * (hi - lo)) / (count - 1))))];
-}
-
-async function pool<T, R>(items: T[], jobs: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(jobs, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
 }
 
 const snapshotOf = (dir: string) => JSON.parse(readFileSync(path.join(dir, STATE), 'utf8')) as StateData;
